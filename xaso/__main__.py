@@ -1,0 +1,5 @@
+import sys
+
+from xaso.cli import main
+
+sys.exit(main())

@@ -1,0 +1,13 @@
+"""The REST API: one NinjaAPI assembling each app's router. Apps never import this package."""
+
+from ninja import NinjaAPI
+
+from xaso.units.api import router as units_router
+
+api = NinjaAPI(
+    title="xaso API",
+    version="1",
+    description="API của xaso — nền tảng chuyển đổi số cấp xã. Tiếng Việt trước, English second.",
+    urls_namespace="api",
+)
+api.add_router("/units", units_router)

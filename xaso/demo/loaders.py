@@ -1,0 +1,56 @@
+"""Loads each app's demo data in dependency order; each step is idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xaso.units import demo as units_demo
+from xaso.units.actions import do_import_units, do_save_group
+from xaso.units.models import UnitGroup
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+def load_units(say: Callable[[str], None]) -> None:
+    report = do_import_units()
+    current, legacy = report.by_generation["current"], report.by_generation["legacy"]
+    say(
+        f"Đơn vị hành chính: {current['province']} tỉnh / {current['commune']} xã hiện nay; "
+        f"{legacy['province']} tỉnh / {legacy['district']} huyện / {legacy['commune']} xã trước 2025."
+    )
+
+
+def load_pilot_groups(say: Callable[[str], None]) -> list[UnitGroup]:
+    groups = []
+    for pilot in units_demo.PILOT_GROUPS:
+        successors = []
+        for district, commune in pilot.communes:
+            legacy = units_demo.legacy_commune(pilot.province, district, commune)
+            successors.append(units_demo.main_successor(legacy))
+        province = successors[0].province
+        groups.append(
+            do_save_group(
+                slug=pilot.slug,
+                name=pilot.name,
+                description=pilot.description,
+                province=province,
+                members=successors,
+                actor=None,
+            )
+        )
+        say(f"Nhóm “{pilot.name}”: {', '.join(u.name for u in successors)}")
+    return groups
+
+
+def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
+    load_units(say)
+    load_pilot_groups(say)
+    from xaso.accounts.demo import load_demo_accounts
+
+    return [DemoLogin(*row) for row in load_demo_accounts()]

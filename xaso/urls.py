@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xaso.api import api
+
+urlpatterns = [
+    path("", include("xaso.core.urls")),
+    path("don-vi/", include("xaso.units.urls")),
+    path("tai-khoan/", include("xaso.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("quan-tri-django/", admin.site.urls),
+]
