@@ -1,11 +1,11 @@
 """The `xaso` command: the project's own verbs, and every Django command behind `manage`.
 
-    xaso demo [--port N] [--no-serve]   demo site on SQLite with real units and demo data
-    xaso serve [--port N] [--host H]    run the web server (development server)
-    xaso worker                         run background tasks (django-tasks-db worker)
-    xaso import-units                   load / refresh administrative units (idempotent)
-    xaso score FRAMEWORK DATA [...]     score a framework on a CSV/XLSX file, no database
-    xaso manage <command> [...]         any Django management command
+xaso demo [--port N] [--no-serve]   demo site on SQLite with real units and demo data
+xaso serve [--port N] [--host H]    run the web server (development server)
+xaso worker                         run background tasks (django-tasks-db worker)
+xaso import-units                   load / refresh administrative units (idempotent)
+xaso score FRAMEWORK DATA [...]     score a framework on a CSV/XLSX file, no database
+xaso manage <command> [...]         any Django management command
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def _mark_demo_data_dir() -> None:
     """Marks the data directory as demo data before settings load (2FA off, banner on)."""
     from pathlib import Path
 
-    data_dir = Path(os.environ.get("XASO_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+    data_dir = Path(
+        os.environ.get("XASO_DATA_DIR", Path(__file__).resolve().parent.parent / "data")
+    )
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "DEMO").write_text("Thư mục dữ liệu demo của xaso; 2FA tắt ở đây.\n")
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from xaso.api import api
 
 urlpatterns = [
-    path("", include("xaso.core.urls")),
+    path("", include("xaso.site.urls")),
     path("don-vi/", include("xaso.units.urls")),
     path("tai-khoan/", include("xaso.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -31,6 +31,15 @@ class User(AbstractUser):
         "cơ quan, đơn vị", max_length=200, blank=True,
         help_text="Sở, ngành hoặc doanh nghiệp của đơn vị phụ trách.",
     )  # fmt: skip
+    # The province that manages this account: its administrators list, edit and disable it.
+    # Empty for national accounts (superusers), which only superusers manage.
+    province = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="tỉnh quản lý",
+    )  # fmt: skip
+    # Set when an administrator hands out a one-time password; cleared by the user's own change.
+    must_change_password = models.BooleanField("phải đổi mật khẩu", default=False)
+    search_text = models.CharField(max_length=400, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "người dùng"
@@ -52,6 +61,10 @@ class User(AbstractUser):
     def is_privileged(self) -> bool:
         return self.is_superuser or bool(self.roles & PRIVILEGED_ROLES)
 
+    @property
+    def is_province_admin(self) -> bool:
+        return self.is_superuser or Role.PROVINCE_ADMIN in self.roles
+
 
 class RoleAssignment(models.Model):
     """One role of one user over one unit (a province or a commune)."""
@@ -62,6 +75,10 @@ class RoleAssignment(models.Model):
         "units.Unit", on_delete=models.PROTECT, related_name="role_assignments",
         verbose_name="đơn vị",
     )  # fmt: skip
+    # The unit's province, carried so scoping and partitioning need no join.
+    province = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="tỉnh"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -77,3 +94,15 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+# The level of unit each role is bound to: a province-wide role names the province, a
+# commune role names each commune it serves.
+ROLE_UNIT_LEVELS: dict[str, frozenset[str]] = {
+    Role.PROVINCE_ADMIN: frozenset({"province"}),
+    Role.VERIFIER: frozenset({"province", "commune"}),
+    Role.COMMUNE_OFFICER: frozenset({"commune"}),
+    Role.SPONSOR: frozenset({"commune"}),
+    Role.LEADER: frozenset({"province"}),
+    Role.CITIZEN: frozenset({"commune"}),
+}

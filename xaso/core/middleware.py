@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # The client's address for audit rows; actions read it without being handed the request.
-client_ip_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+client_ip_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "client_ip", default=None
+)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -44,3 +46,26 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= proxies and forwarded[-proxies]:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the user chose otherwise (the language cookie set by the switcher).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many
+    officials' browsers say English; the service's language is Vietnamese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

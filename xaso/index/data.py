@@ -182,7 +182,13 @@ class DataBuilder:
             if role == "node":
                 value = self._number(row, column, cell)
                 if not math.isnan(value) and not 0 <= value <= 1:
-                    self._bad(row, column, cell, "giá trị chỉ số phải trong [0, 1]", "an index value must be within [0, 1]")
+                    self._bad(
+                        row,
+                        column,
+                        cell,
+                        "giá trị chỉ số phải trong [0, 1]",
+                        "an index value must be within [0, 1]",
+                    )
                     value = math.nan
                 self.overrides.setdefault(code, [math.nan] * len(self.units))
                 self.overrides[code].append(value)
@@ -230,7 +236,7 @@ class DataBuilder:
         self.names.append(name.strip() if name else "")
         self.rows.append(values)
         self.dens.append(dens)
-        for code, column_values in self.overrides.items():
+        for column_values in self.overrides.values():
             if len(column_values) < len(self.units):
                 column_values.append(math.nan)
 
@@ -280,7 +286,11 @@ class DataBuilder:
                     return float(index), math.nan
             allowed = ", ".join(option for option, _ in leaf.rule.options)
             self._bad(
-                row, column, cell, f"không phải lựa chọn hợp lệ ({allowed})", f"is not a valid option ({allowed})"
+                row,
+                column,
+                cell,
+                f"không phải lựa chọn hợp lệ ({allowed})",
+                f"is not a valid option ({allowed})",
             )
             return math.nan, math.nan
         if kind is InputKind.BOOLEAN:
@@ -377,7 +387,9 @@ def validate(data: Data, *, origin: str) -> list[Issue]:
     for code, array in data.overrides.items():
         if code not in data.framework.node_index or data.framework.node(code).is_leaf:
             issues.append(
-                Issue(origin, f"'{code}' không phải nút có children", f"'{code}' is not an inner node")
+                Issue(
+                    origin, f"'{code}' không phải nút có children", f"'{code}' is not an inner node"
+                )
             )
         elif array.shape != (len(data.units),) or bool(np.any((array < 0) | (array > 1))):
             issues.append(

@@ -7,6 +7,7 @@ dropping ten points from a provincial index is the worst failure a loader can ha
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -184,8 +185,10 @@ def framework_from_mapping(raw: object) -> Framework:
             f"Status '{status}' must be official or proposal",
         )
     rounding = raw.get("rounding", 4)
-    if isinstance(rounding, bool) or not isinstance(rounding, int) or not (
-        0 <= rounding <= MAX_ROUNDING
+    if (
+        isinstance(rounding, bool)
+        or not isinstance(rounding, int)
+        or not (0 <= rounding <= MAX_ROUNDING)
     ):
         issues.add(
             "/rounding",
@@ -239,7 +242,12 @@ def _text(issues: _Collector, path: str, value: object, *, required: bool = Fals
 
 
 def _number(
-    issues: _Collector, path: str, value: object, *, low: float | None = None, high: float | None = None
+    issues: _Collector,
+    path: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
 ) -> float | None:
     if value is None:
         return None
@@ -254,12 +262,14 @@ def _number(
     return number
 
 
-def _enum[E: (Aggregation, MissingPolicy, InputKind, RuleType, Normalisation, ZeroDenominator, Source)](
-    issues: _Collector, path: str, value: object, enum: type[E], default: E | None
-) -> E | None:
+def _enum[
+    E: (Aggregation, MissingPolicy, InputKind, RuleType, Normalisation, ZeroDenominator, Source)
+](issues: _Collector, path: str, value: object, enum: type[E], default: E | None) -> E | None:
     if value is None:
         return default
     try:
+        if not isinstance(value, str):
+            raise ValueError(value)
         return enum(value)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
@@ -377,8 +387,10 @@ def _node(
                 "Nút con của nút cộng điểm (sum) phải có max_points",
                 "A child of a sum node must have max_points",
             )
-    if parent_aggregation is not None and parent_aggregation is not Aggregation.SUM and (
-        "weight" not in raw and "max_points" not in raw
+    if (
+        parent_aggregation is not None
+        and parent_aggregation is not Aggregation.SUM
+        and ("weight" not in raw and "max_points" not in raw)
     ):
         weight = 1.0
     level = raw.get("level")
@@ -429,7 +441,7 @@ def _node(
 
 def raw_aggregation(value: object) -> Aggregation | None:
     try:
-        return Aggregation(value)
+        return Aggregation(str(value))
     except ValueError:
         return None
 
@@ -449,8 +461,12 @@ def _branch(
             f"'{key}' chỉ dùng cho nút lá (không có children)",
             f"'{key}' belongs on leaves only (nodes without children)",
         )
-    aggregation = _enum(issues, f"{path}/aggregation", raw.get("aggregation"), Aggregation, Aggregation.SUM)
-    missing = _enum(issues, f"{path}/missing", raw.get("missing"), MissingPolicy, MissingPolicy.ZERO)
+    aggregation = _enum(
+        issues, f"{path}/aggregation", raw.get("aggregation"), Aggregation, Aggregation.SUM
+    )
+    missing = _enum(
+        issues, f"{path}/missing", raw.get("missing"), MissingPolicy, MissingPolicy.ZERO
+    )
     share = _number(issues, f"{path}/min_data_share", raw.get("min_data_share"), low=0, high=1)
     children: list[Node] = []
     if not isinstance(children_raw, list) or not children_raw:
@@ -493,6 +509,7 @@ def _leaf(issues: _Collector, raw: Mapping[Any, Any], path: str, common: dict[st
     input_raw = raw.get("input")
     rule_raw = raw.get("rule")
     spec: InputSpec | None = None
+    rule: Rule | None = None
     if input_raw is None and rule_raw is None and not_found:
         # The source text could not be found: the leaf takes its 0–1 value as published.
         spec, rule = InputSpec(InputKind.NUMBER), Rule(RuleType.DIRECT)
@@ -611,13 +628,13 @@ def _steps(issues: _Collector, path: str, raw: Mapping[Any, Any], max_points: fl
             f"{len(thresholds)} thresholds but {len(points)} point levels",
         )
         return Rule(RuleType.STEPS)
-    if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(thresholds)):
         issues.add(
             f"{path}/thresholds",
             "Các ngưỡng phải tăng dần",
             "Thresholds must be strictly increasing",
         )
-    if any(b < a for a, b in zip(points, points[1:], strict=False)) or min(points) < 0:
+    if any(b < a for a, b in itertools.pairwise(points)) or min(points) < 0:
         issues.add(
             f"{path}/points",
             "Các mức điểm phải không âm và không giảm",
@@ -643,11 +660,15 @@ def option_code(value: object) -> str:
     return str(value).strip().lower()
 
 
-def _choice(issues: _Collector, path: str, raw: Mapping[Any, Any], max_points: float | None) -> Rule:
+def _choice(
+    issues: _Collector, path: str, raw: Mapping[Any, Any], max_points: float | None
+) -> Rule:
     options = raw.get("options")
     mode = raw.get("as", "fraction")
     if mode not in ("fraction", "points"):
-        issues.add(f"{path}/as", "'as' phải là fraction hoặc points", "'as' must be fraction or points")
+        issues.add(
+            f"{path}/as", "'as' phải là fraction hoặc points", "'as' must be fraction or points"
+        )
         mode = "fraction"
     if not isinstance(options, Mapping) or not options:
         issues.add(
@@ -718,9 +739,14 @@ def _normalise(issues: _Collector, path: str, raw: Mapping[Any, Any]) -> Rule:
                 goalposts = (values[0], values[1])
     target = _number(issues, f"{path}/target", raw.get("target"))
     if method is Normalisation.DISTANCE_TO_TARGET and target is None:
-        issues.add(f"{path}/target", "distance_to_target cần 'target'", "distance_to_target needs 'target'")
-    if method is Normalisation.DISTANCE_TO_TARGET and target is not None and goalposts is not None and (
-        goalposts[0] == target
+        issues.add(
+            f"{path}/target", "distance_to_target cần 'target'", "distance_to_target needs 'target'"
+        )
+    if (
+        method is Normalisation.DISTANCE_TO_TARGET
+        and target is not None
+        and goalposts is not None
+        and (goalposts[0] == target)
     ):
         issues.add(f"{path}/target", "'target' trùng mốc thấp", "'target' equals the low goalpost")
     bound = _number(issues, f"{path}/zscore_bound", raw.get("zscore_bound"), low=0.5)

@@ -86,7 +86,8 @@ def _apply(
             return np.clip(x, 0.0, 1.0)
         case RuleType.LINEAR_TO_TARGET:
             targets = np.array([r.target or 1.0 for r in rules])
-            return np.clip(x / targets, 0.0, 1.0)
+            scaled: FloatArray = np.clip(x / targets, 0.0, 1.0)
+            return scaled
         case RuleType.STEPS:
             return _steps(rules, x)
         case RuleType.RELATIVE_TO_BEST:
@@ -106,9 +107,7 @@ def _steps(rules: Sequence[Rule], x: FloatArray) -> FloatArray:
         thresholds[k, : len(rule.thresholds)] = rule.thresholds
         fractions[k, 1 : len(rule.step_fractions) + 1] = rule.step_fractions
     met = (x[:, :, np.newaxis] >= thresholds[np.newaxis, :, :]).sum(axis=2)
-    result = np.take_along_axis(fractions[np.newaxis, :, :], met[:, :, np.newaxis], axis=2)[
-        :, :, 0
-    ]
+    result = np.take_along_axis(fractions[np.newaxis, :, :], met[:, :, np.newaxis], axis=2)[:, :, 0]
     return np.where(np.isnan(x), np.nan, result)
 
 
@@ -137,8 +136,12 @@ def normalise(method: Normalisation, x: FloatArray, rules: Sequence[Rule] = ()) 
     lo = np.nanmin(np.where(present, x, np.inf), axis=0)
     hi = np.nanmax(np.where(present, x, -np.inf), axis=0)
     if rules:
-        lo = np.array([r.goalposts[0] if r.goalposts else v for r, v in zip(rules, lo, strict=True)])
-        hi = np.array([r.goalposts[1] if r.goalposts else v for r, v in zip(rules, hi, strict=True)])
+        lo = np.array(
+            [r.goalposts[0] if r.goalposts else v for r, v in zip(rules, lo, strict=True)]
+        )
+        hi = np.array(
+            [r.goalposts[1] if r.goalposts else v for r, v in zip(rules, hi, strict=True)]
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         match method:
             case Normalisation.MINMAX:
@@ -146,7 +149,9 @@ def normalise(method: Normalisation, x: FloatArray, rules: Sequence[Rule] = ()) 
                 scaled = np.where(span > 0, (x - lo) / span, 1.0)
                 result = np.where(higher, scaled, 1.0 - scaled)
             case Normalisation.ZSCORE:
-                bound = np.array([r.zscore_bound for r in rules]) if rules else np.full(x.shape[1], 3.0)
+                bound = (
+                    np.array([r.zscore_bound for r in rules]) if rules else np.full(x.shape[1], 3.0)
+                )
                 count = present.sum(axis=0)
                 mean = np.where(count > 0, np.nansum(x, axis=0) / np.maximum(count, 1), 0.0)
                 var = np.nansum((x - mean) ** 2, axis=0) / np.maximum(count - 1, 1)
@@ -194,14 +199,15 @@ def alternative_fractions(
     statistical normalisation can say anything about them.
     """
     declared = leaf_fractions(framework, raw)
-    rules: list[Rule] = []
-    for leaf in framework.leaves:
-        base = leaf.rule or Rule(RuleType.DIRECT)
-        target = 1.0 if method is Normalisation.DISTANCE_TO_TARGET else None
-        rules.append(Rule(RuleType.NORMALISE, method=method, target=base.target or target))
-    alt = normalise(method, raw, rules)
     present = ~np.isnan(raw)
     lo = np.nanmin(np.where(present, raw, np.inf), axis=0)
     hi = np.nanmax(np.where(present, raw, -np.inf), axis=0)
+    rules: list[Rule] = []
+    for j, leaf in enumerate(framework.leaves):
+        declared_target = leaf.rule.target if leaf.rule is not None else None
+        # Without a declared target, the best observed value is the target.
+        target = declared_target if declared_target is not None else float(hi[j])
+        rules.append(Rule(RuleType.NORMALISE, method=method, target=target))
+    alt = normalise(method, raw, rules)
     constant: NDArray[np.bool_] = ~(hi > lo)
     return np.where(constant[np.newaxis, :], declared, alt)

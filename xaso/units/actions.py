@@ -14,7 +14,7 @@ from xaso.units.models import LEGACY_END, REFORM_DATE, Generation, Lineage, Unit
 
 _COMPARED = (
     "unit_type", "name", "short_name", "latitude", "longitude", "area_km2", "source_key",
-    "search_text", "valid_from", "valid_to", "parent_id", "province_id",
+    "search_text", "name_key", "valid_from", "valid_to", "parent_id", "province_id",
 )  # fmt: skip
 
 
@@ -46,13 +46,14 @@ def _upsert_level(
     to_update: list[Unit] = []
     for rec in records:
         valid_from, valid_to = _validity(rec.generation)
-        parent_level = "province" if rec.level != "commune" or rec.generation == "current" else (
-            "district"
+        parent_level = (
+            "province" if rec.level != "commune" or rec.generation == "current" else ("district")
         )
         wanted = {
             "unit_type": rec.unit_type, "name": rec.name, "short_name": rec.short_name,
             "latitude": rec.latitude, "longitude": rec.longitude, "area_km2": rec.area_km2,
             "source_key": rec.source_key, "search_text": rec.search_text,
+            "name_key": rec.name_key,
             "valid_from": valid_from, "valid_to": valid_to,
             "parent_id": ids[(rec.generation, parent_level, rec.parent_code)]
             if rec.parent_code else None,
@@ -142,9 +143,7 @@ def _may_edit_groups(actor: Any, province: Unit | None) -> bool:
     if province is None:
         return False
     # Role rows are read through the user's relation so this app need not import accounts.
-    return bool(
-        actor.role_assignments.filter(role="province_admin", unit_id=province.pk).exists()
-    )
+    return bool(actor.role_assignments.filter(role="province_admin", unit_id=province.pk).exists())
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from xaso.units import queries
@@ -89,13 +89,13 @@ def list_units(
 )
 def resolve_unit(
     request: HttpRequest, name: str, generation: GenerationParam | None = None
-) -> tuple[int, UnitOut | LookupErrorOut]:
+) -> Status:
     try:
-        return 200, _out(queries.resolve(name, generation=generation))
+        return Status(200, _out(queries.resolve(name, generation=generation)))
     except queries.UnitLookupError as exc:
         status = 409 if len(exc.candidates) > 1 and "ứng với" in exc.message else 404
-        return status, LookupErrorOut(
-            detail=exc.message, candidates=[_out(u) for u in exc.candidates]
+        return Status(
+            status, LookupErrorOut(detail=exc.message, candidates=[_out(u) for u in exc.candidates])
         )
 
 

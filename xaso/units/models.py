@@ -62,7 +62,10 @@ class Unit(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     area_km2 = models.FloatField(null=True, blank=True)
     source_key = models.CharField(max_length=200, help_text="Key in vietnamadminunits")
-    search_text = models.CharField(max_length=400, db_index=True)
+    # Folded (accent-free) text for search: the short name alone, and the full name with
+    # its district and province as " xa hoa phu | thanh pho buon ma thuot | tinh dak lak ".
+    name_key = models.CharField(max_length=100, db_index=True, default="")
+    search_text = models.CharField(max_length=400)
 
     class Meta:
         verbose_name = "đơn vị hành chính"
@@ -115,7 +118,11 @@ class UnitGroup(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField("mô tả", blank=True)
     province = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_groups",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_groups",
         limit_choices_to={"level": Level.PROVINCE},
         help_text="Tỉnh sở hữu nhóm; để trống cho nhóm toàn quốc.",
     )

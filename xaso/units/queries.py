@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 
 from xaso.core.text import fold
 from xaso.units.models import Generation, Level, Lineage, Unit, UnitGroup
@@ -89,18 +89,18 @@ def search(query: str, *, generation: str | None = None, level: str | None = Non
         qs = qs.filter(level=level)
     if folded.isdigit():
         return qs.filter(code__startswith=folded).order_by("code", "generation")[:limit]
-    words = Q()
-    for word in folded.split():
-        words &= Q(search_text__contains=f" {word}")
-    name_phrase = f" {folded}"
+    # Every word but the last must be a whole word; the last may be half-typed ("hoa ph").
+    *whole, last = folded.split()
+    words = Q(search_text__contains=f" {last}")
+    for word in whole:
+        words &= Q(search_text__contains=f" {word} ")
     return (
         qs.filter(words)
         .annotate(
             rank=Case(
-                When(search_text__startswith=f" {folded} |", then=Value(0)),
-                When(search_text__contains=f"{name_phrase} |", then=Value(1)),
-                When(search_text__contains=name_phrase, then=Value(2)),
-                default=Value(3),
+                When(Q(name_key=folded) | Q(search_text__startswith=f" {folded} |"), then=0),
+                When(name_key__contains=folded, then=1),
+                default=2,
                 output_field=IntegerField(),
             )
         )
@@ -121,9 +121,9 @@ def resolve(name_or_code: str, *, generation: str | None = None) -> Unit:
         if not found:
             raise UnitLookupError(f"Không có đơn vị nào mang mã {text!r}.")
     else:
-        exact = f" {fold(text)} |"
-        found = [u for u in search(text, generation=generation, limit=50)
-                 if u.search_text.startswith(exact) or f" {fold(u.short_name)} |" == exact]  # fmt: skip
+        key = fold(text)
+        found = [u for u in search(text, generation=generation, limit=200)
+                 if u.name_key == key or u.search_text.startswith(f" {key} |")]  # fmt: skip
         if not found:
             candidates = list(search(text, generation=generation, limit=10))
             raise UnitLookupError(f"Không tìm thấy đơn vị tên “{text}”.", candidates)

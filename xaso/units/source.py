@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -36,6 +37,10 @@ class UnitRecord:
     area_km2: float | None
     source_key: str
     search_text: str
+
+    @property
+    def name_key(self) -> str:
+        return fold(self.short_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,7 @@ def legacy_units() -> list[UnitRecord]:
                     r["wardLat"],
                     r["wardLon"],
                     None,
-                    f"{r['provinceKey']}_{r['districtKey']}_{_key(r['wardKey'])}",
+                    f"{r['provinceKey']}_{r['districtKey']}_{_nfc(r['wardKey'])}",
                     _search_text(r["ward"], r["district"], r["province"]),
                 )
             )
@@ -170,20 +175,17 @@ def current_units() -> list[UnitRecord]:
                 r["wardLat"],
                 r["wardLon"],
                 r["wardAreaKm2"],
-                f"{r['provinceKey']}_{_key(r['wardKey'])}",
+                f"{r['provinceKey']}_{_nfc(r['wardKey'])}",
                 _search_text(r["ward"], r["province"]),
             )
         )
     return [*provinces.values(), *communes]
 
 
-def _key(text: str) -> str:
-    # A few keys in the package keep their accents ("xãcẩmgiàng"); fold them all alike.
-    return fold(text).replace(" ", "")
-
-
-def _full_key(key: str) -> str:
-    return "_".join(_key(part) for part in key.split("_"))
+def _nfc(key: str) -> str:
+    # Keys are ASCII except where two units of one district differ only by their marks
+    # ("xãtamđàn" / "xãtamdân"): those keep their accents, so compare them exactly (in NFC).
+    return unicodedata.normalize("NFC", key)
 
 
 def lineage() -> list[LineageRecord]:
@@ -192,7 +194,7 @@ def lineage() -> list[LineageRecord]:
     links: list[LineageRecord] = []
     for new_province, old_provinces in data["DICT_PROVINCE"].items():
         for old in old_provinces:
-            links.append(LineageRecord(_full_key(old), new_province, False, True))
+            links.append(LineageRecord(_nfc(old), new_province, False, True))
     # An island district without communes appears as "province_district_" (empty ward):
     # its successor descends from the district itself.
     for new_province, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
@@ -200,7 +202,7 @@ def lineage() -> list[LineageRecord]:
             for old in olds:
                 links.append(
                     LineageRecord(
-                        _full_key(old.rstrip("_")), f"{new_province}_{_key(new_ward)}", False, True
+                        _nfc(old.rstrip("_")), f"{new_province}_{_nfc(new_ward)}", False, True
                     )
                 )
     for new_province, olds in data["DICT_PROVINCE_WARD_DIVIDED"].items():
@@ -208,8 +210,8 @@ def lineage() -> list[LineageRecord]:
             for target in targets:
                 links.append(
                     LineageRecord(
-                        _full_key(old),
-                        f"{new_province}_{_key(target['newWardKey'])}",
+                        _nfc(old),
+                        f"{new_province}_{_nfc(target['newWardKey'])}",
                         True,
                         bool(target["isDefaultNewWard"]),
                     )

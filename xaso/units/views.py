@@ -39,9 +39,7 @@ def unit_detail(request: HttpRequest, generation: str, code: str) -> HttpRespons
     context: dict[str, object] = {"unit": unit}
     if unit.level == Level.PROVINCE:
         children = (
-            queries.communes_of(unit)
-            if unit.is_current
-            else queries.districts_of(unit)
+            queries.communes_of(unit) if unit.is_current else queries.districts_of(unit)
         ).order_by("name")
         context["children"] = children
         context["type_counts"] = queries.type_counts(queries.communes_of(unit))
@@ -61,9 +59,7 @@ def by_code(request: HttpRequest, code: str) -> HttpResponse:
     if len(found) == 1:
         return redirect(found[0])
     status = 404 if not found else 200
-    return render(
-        request, "units/choose.html", {"code": code, "candidates": found}, status=status
-    )
+    return render(request, "units/choose.html", {"code": code, "candidates": found}, status=status)
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -76,8 +72,8 @@ def search(request: HttpRequest) -> HttpResponse:
             results = list(queries.search(query, generation=GENERATION_SLUGS.get(generation or "")))
         except queries.UnitLookupError as exc:
             error = exc.message
-    template = "units/search.html#results" if request.headers.get("HX-Request") else (
-        "units/search.html"
+    template = (
+        "units/search.html#results" if request.headers.get("HX-Request") else ("units/search.html")
     )
     return render(
         request,
@@ -97,4 +93,3 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("Không có nhóm này.") from None
     members = group.members.select_related("parent", "province").order_by("name")
     return render(request, "units/group_detail.html", {"group": group, "members": members})
-

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,73 +14,184 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generation', models.CharField(choices=[('legacy', 'Trước 01/7/2025'), ('current', 'Từ 01/7/2025')], max_length=8)),
-                ('level', models.CharField(choices=[('province', 'Tỉnh/thành phố'), ('district', 'Quận/huyện'), ('commune', 'Xã/phường')], max_length=8)),
-                ('unit_type', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho_tw', 'Thành phố trực thuộc TW'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('xa', 'Xã'), ('phuong', 'Phường'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=12)),
-                ('code', models.CharField(max_length=5)),
-                ('name', models.CharField(max_length=120)),
-                ('short_name', models.CharField(max_length=100)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('area_km2', models.FloatField(blank=True, null=True)),
-                ('source_key', models.CharField(help_text='Key in vietnamadminunits', max_length=200)),
-                ('search_text', models.CharField(db_index=True, max_length=400)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.unit')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "generation",
+                    models.CharField(
+                        choices=[("legacy", "Trước 01/7/2025"), ("current", "Từ 01/7/2025")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh/thành phố"),
+                            ("district", "Quận/huyện"),
+                            ("commune", "Xã/phường"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho_tw", "Thành phố trực thuộc TW"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("code", models.CharField(max_length=5)),
+                ("name", models.CharField(max_length=120)),
+                ("short_name", models.CharField(max_length=100)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("area_km2", models.FloatField(blank=True, null=True)),
+                (
+                    "source_key",
+                    models.CharField(help_text="Key in vietnamadminunits", max_length=200),
+                ),
+                ("search_text", models.CharField(db_index=True, max_length=400)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.unit",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị hành chính',
-                'verbose_name_plural': 'đơn vị hành chính',
-                'ordering': ['code'],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Lineage',
+            name="Lineage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partly', models.BooleanField(default=False)),
-                ('is_main_successor', models.BooleanField(default=True)),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='units.unit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partly", models.BooleanField(default=False)),
+                ("is_main_successor", models.BooleanField(default=True)),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="units.unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="units.unit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UnitGroup',
+            name="UnitGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='tên nhóm')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, verbose_name='mô tả')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('members', models.ManyToManyField(blank=True, related_name='unit_groups', to='units.unit')),
-                ('province', models.ForeignKey(blank=True, help_text='Tỉnh sở hữu nhóm; để trống cho nhóm toàn quốc.', limit_choices_to={'level': 'province'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_groups', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="tên nhóm")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True, verbose_name="mô tả")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="unit_groups", to="units.unit"),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Tỉnh sở hữu nhóm; để trống cho nhóm toàn quốc.",
+                        limit_choices_to={"level": "province"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_groups",
+                        to="units.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhóm đơn vị',
-                'verbose_name_plural': 'nhóm đơn vị',
-                'ordering': ['name'],
+                "verbose_name": "nhóm đơn vị",
+                "verbose_name_plural": "nhóm đơn vị",
+                "ordering": ["name"],
             },
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['generation', 'level', 'province'], name='units_unit_generat_319035_idx'),
+            model_name="unit",
+            index=models.Index(
+                fields=["generation", "level", "province"], name="units_unit_generat_319035_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['code'], name='units_unit_code_497400_idx'),
+            model_name="unit",
+            index=models.Index(fields=["code"], name="units_unit_code_497400_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('generation', 'level', 'code'), name='unit_identity_per_generation'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("generation", "level", "code"), name="unit_identity_per_generation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lineage',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='lineage_once'),
+            model_name="lineage",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="lineage_once"
+            ),
         ),
     ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from xaso.demo.loaders import load_all
+from xaso.site.loaders import load_all
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from xaso.core import views
+from xaso.site import views
 
-app_name = "core"
+app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

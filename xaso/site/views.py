@@ -10,7 +10,7 @@ from xaso.units import queries as unit_queries
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"stats": unit_queries.unit_counts()})
+    return render(request, "site/home.html", {"stats": unit_queries.unit_counts()})
 
 
 @never_cache

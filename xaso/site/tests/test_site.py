@@ -1,0 +1,92 @@
+"""Home page, health check, security headers and the production profile."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_is_vietnamese_and_counts_units(client: Client) -> None:
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="vi">' in html
+    assert "3.321" in html and "10.035" in html  # Vietnamese thousands separator
+
+
+def test_vietnamese_even_when_the_browser_asks_for_english(client: Client) -> None:
+    response = client.get("/", headers={"Accept-Language": "en-US,en"})
+    assert '<html lang="vi">' in response.content.decode()
+
+
+def test_english_when_chosen(client: Client) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Administrative units" in html
+
+
+def test_healthz_ok(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_unreachable(client: Client) -> None:
+    with mock.patch("xaso.site.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_csp_forbids_inline_scripts(client: Client) -> None:
+    csp = client.get("/").headers["Content-Security-Policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+
+
+def test_pages_have_no_inline_scripts_or_cdn(client: Client) -> None:
+    for url in ("/", "/don-vi/", "/don-vi/hien-nay/24175/", "/don-vi/tim-kiem/?q=hoa"):
+        html = client.get(url).content.decode()
+        assert "<script>" not in html and "cdn" not in html.lower(), url
+
+
+def test_request_id_is_echoed(client: Client) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "abc12345-test"})
+    assert response["X-Request-ID"] == "abc12345-test"
+    assert client.get("/healthz", headers={"X-Request-ID": "<bad>"})["X-Request-ID"] != "<bad>"
+
+
+def test_production_profile_passes_check_deploy_with_no_warnings(tmp_path: object) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xaso.settings.production",
+        "XASO_SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-0123456789",
+        "XASO_ALLOWED_HOSTS": "xaso.example.gov.vn",
+        "XASO_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "xaso", "manage", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_demo_secret(tmp_path: object) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xaso.settings.production",
+           "XASO_DATA_DIR": str(tmp_path)}  # fmt: skip
+    env.pop("XASO_SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "xaso", "manage", "check"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0 and "XASO_SECRET_KEY" in result.stderr
