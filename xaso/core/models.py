@@ -47,6 +47,9 @@ class AuditEntry(models.Model):
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
 
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.action}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
@@ -54,6 +57,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Nhật ký kiểm toán chỉ được ghi thêm, không được xoá.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.action}"

@@ -377,7 +377,15 @@ def _node(
     parent_aggregation = (
         None if parent is None else raw_aggregation(parent.get("aggregation", "sum"))
     )
-    if parent_aggregation is Aggregation.SUM and max_points is None and "max_points" not in raw:
+    derivable = (
+        "children" in raw and raw_aggregation(raw.get("aggregation", "sum")) is Aggregation.SUM
+    )
+    if (
+        parent_aggregation is Aggregation.SUM
+        and max_points is None
+        and "max_points" not in raw
+        and not derivable
+    ):
         parent_max = parent.get("max_points") if parent is not None else None
         if parent_max == 0:
             max_points = 0.0  # children of a recorded-only node are recorded-only too

@@ -7,6 +7,7 @@ and the variables listed in docs/deploy.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -176,10 +177,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-try:  # WhiteNoise warns on every request when the directory is missing.
+# WhiteNoise warns on every request when the directory is missing.
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 
 TASKS = {
     "default": {

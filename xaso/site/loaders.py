@@ -22,7 +22,8 @@ def load_units(say: Callable[[str], None]) -> None:
     current, legacy = report.by_generation["current"], report.by_generation["legacy"]
     say(
         f"Đơn vị hành chính: {current['province']} tỉnh / {current['commune']} xã hiện nay; "
-        f"{legacy['province']} tỉnh / {legacy['district']} huyện / {legacy['commune']} xã trước 2025."
+        f"{legacy['province']} tỉnh / {legacy['district']} huyện / {legacy['commune']} xã "
+        "trước 2025."
     )
 
 

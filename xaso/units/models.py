@@ -84,6 +84,9 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("units:detail", args=[self.generation_slug, self.code])
+
     @property
     def is_current(self) -> bool:
         return self.generation == Generation.CURRENT
@@ -91,9 +94,6 @@ class Unit(models.Model):
     @property
     def generation_slug(self) -> str:
         return "hien-nay" if self.is_current else "truoc-2025"
-
-    def get_absolute_url(self) -> str:
-        return reverse("units:detail", args=[self.generation_slug, self.code])
 
 
 class Lineage(models.Model):
@@ -109,6 +109,9 @@ class Lineage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}{' (một phần)' if self.partly else ''}"
 
 
 class UnitGroup(models.Model):

@@ -109,7 +109,7 @@ def test_failed_import_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     from xaso.units import source
 
     Unit.objects.filter(generation=Generation.CURRENT, code="24175").update(name="Sai tên")
-    broken = source.lineage()[:10] + [source.LineageRecord("khong_co", "khong_co", False, True)]
+    broken = [*source.lineage()[:10], source.LineageRecord("khong_co", "khong_co", False, True)]
     monkeypatch.setattr(source, "lineage", lambda: broken)
     with pytest.raises(KeyError), transaction.atomic():
         do_import_units()

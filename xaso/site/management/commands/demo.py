@@ -8,7 +8,10 @@ from xaso.site.loaders import load_all
 
 
 class Command(BaseCommand):
-    help = "Tạo/cập nhật trang demo trên SQLite với đơn vị hành chính thật và dữ liệu minh hoạ, rồi chạy."
+    help = (
+        "Tạo/cập nhật trang demo trên SQLite với đơn vị hành chính thật và dữ liệu minh hoạ, "
+        "rồi chạy."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)

@@ -7,7 +7,10 @@ from xaso.units.actions import do_import_units
 
 
 class Command(BaseCommand):
-    help = "Nạp hoặc cập nhật đơn vị hành chính hai thế hệ (trước và từ 01/7/2025); chạy lại không đổi gì."
+    help = (
+        "Nạp hoặc cập nhật đơn vị hành chính hai thế hệ (trước và từ 01/7/2025); "
+        "chạy lại không đổi gì."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
