@@ -202,7 +202,7 @@ def _combine(
     den = w.sum(axis=1)
     active = w > 0
     has_zero = (active & (x <= 0)).any(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if method is Aggregation.GEOMETRIC:
             logs = np.where(active, np.log(np.where(x > 0, x, 1.0)), 0.0)
             value = np.exp((logs * w).sum(axis=1) / den)

@@ -36,9 +36,10 @@ def test_legacy_province_page_lists_districts(client: Client) -> None:
 
 
 def test_unit_page_shows_predecessors_coordinates_and_groups(client: Client, hoa_phu: Unit) -> None:
-    from xaso.site.loaders import load_pilot_groups
+    from xaso.units.actions import do_save_group
 
-    load_pilot_groups(lambda _: None)
+    do_save_group(slug="thi-diem", name="Thí điểm CĐS cấp xã 2022 — Đắk Lắk", description="",
+                  province=hoa_phu.province, members=[hoa_phu], actor=None)  # fmt: skip
     html = client.get(hoa_phu.get_absolute_url()).content.decode()
     assert "Xã Hòa Khánh" in html and "Xã Hòa Xuân" in html
     assert "Toạ độ" in html
