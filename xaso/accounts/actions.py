@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,20 +201,28 @@ def do_create_user(
     email: str = "",
     organisation: str = "",
     password: str | None = None,
+    role: str = "",
+    units: Sequence[Unit] = (),
 ) -> NewAccount:
-    """Tạo tài khoản. Without ``password`` a one-time password is made, to be shown once
-    and changed at first sign-in."""
+    """Tạo tài khoản, optionally with one role over some units. Without ``password`` a
+    one-time password is made, to be shown once and changed at first sign-in."""
     _check_province(actor, province)
     profile = _clean_profile(
         full_name=full_name, phone=phone, email=email, organisation=organisation
     )
     username = _clean_username(username) if username.strip() else suggest_username(full_name)
     account = _create(username=username, profile=profile, province=province, password=password)
+    for unit in units:
+        _check(actor, "edit", unit.province_id, "Bạn chỉ được gán vai trò trong tỉnh mình quản lý.")
+        _assign(account.user, role, unit, actor)
+    changes = _audit_profile(account.user)
+    if units:
+        changes |= {"role": role, "units": [u.code for u in units]}
     record_audit(
         actor=actor,
         action="accounts.create_user",
         target=account.user,
-        changes=_audit_profile(account.user),
+        changes=changes,
         province_id=province.pk if province else None,
     )
     logger.info("Tạo tài khoản %s (id %s)", account.user.username, account.user.pk)
@@ -284,20 +293,34 @@ def _assign(user: User, role: str, unit: Unit, actor: User | None) -> RoleAssign
 @transaction.atomic
 def do_assign_role(*, user: User, role: str, unit: Unit, actor: User | None) -> RoleAssignment:
     """Gán vai trò cho tài khoản tại một đơn vị (tỉnh hoặc xã)."""
+    return do_assign_roles(user=user, role=role, units=[unit], actor=actor)[0]
+
+
+@transaction.atomic
+def do_assign_roles(
+    *, user: User, role: str, units: Sequence[Unit], actor: User | None
+) -> list[RoleAssignment]:
+    """The same role over several units at once (a sponsor's communes): all or none,
+    one audit row per unit."""
     _check_manages(actor, user)
     if user.province_id is None and actor is not None and not actor.is_superuser:
         raise PermissionDenied("Tài khoản này không thuộc tỉnh bạn quản lý.")
-    _check(actor, "edit", unit.province_id, "Bạn chỉ được gán vai trò trong tỉnh mình quản lý.")
-    assignment = _assign(user, role, unit, actor)
-    record_audit(
-        actor=actor,
-        action="accounts.assign_role",
-        target=assignment,
-        changes={"user": user.username, "role": role, "unit": unit.code},
-        province_id=unit.province_id,
-    )
-    logger.info("Gán vai trò %s tại %s cho %s", role, unit.code, user.username)
-    return assignment
+    if not units:
+        raise ValidationError({"unit": "Chưa chọn đơn vị."})
+    created = []
+    for unit in units:
+        _check(actor, "edit", unit.province_id, "Bạn chỉ được gán vai trò trong tỉnh mình quản lý.")
+        assignment = _assign(user, role, unit, actor)
+        record_audit(
+            actor=actor,
+            action="accounts.assign_role",
+            target=assignment,
+            changes={"user": user.username, "role": role, "unit": unit.code},
+            province_id=unit.province_id,
+        )
+        logger.info("Gán vai trò %s tại %s cho %s", role, unit.code, user.username)
+        created.append(assignment)
+    return created
 
 
 @transaction.atomic

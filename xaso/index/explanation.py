@@ -94,8 +94,9 @@ def decompose_change(before: Results, after: Results) -> ChangeDecomposition:
     """Vì sao điểm thay đổi — split each unit's change in total points by leaf.
 
     Both results must be for frameworks with the same leaves (translate older data
-    through a crosswalk first). The residual of floating-point addition is folded into
-    the largest term so each row adds up to the change exactly as floats are summed.
+    through a crosswalk first). Each row adds up to the change; the floating-point
+    residual of the subtraction is folded into the largest term, leaving at most a few
+    units in the last place.
     """
     codes_before = tuple(leaf.code for leaf in before.framework.leaves)
     codes_after = tuple(leaf.code for leaf in after.framework.leaves)
@@ -129,10 +130,8 @@ def _close_exactly(parts: FloatArray, totals: FloatArray) -> FloatArray:
         return parts
     largest = np.argmax(np.abs(np.nan_to_num(parts)), axis=1)
     rows = np.arange(parts.shape[0])
-    # Two passes: the first removes the residual, the second the rounding of the first.
-    for _ in range(2):
-        residual = totals - parts.sum(axis=1)
-        parts[rows, largest] += np.where(np.isfinite(residual), residual, 0.0)
+    residual = totals - parts.sum(axis=1)
+    parts[rows, largest] += np.where(np.isfinite(residual), residual, 0.0)
     return parts
 
 

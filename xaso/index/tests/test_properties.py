@@ -126,7 +126,7 @@ def test_change_decomposition_sums_to_the_change(
     after = score(fw, _data(fw, after_cells))
     change = decompose_change(before, after)
     ok = ~np.isnan(change.change)
-    np.testing.assert_array_equal(change.by_leaf[ok].sum(axis=1), change.change[ok])
+    np.testing.assert_allclose(change.by_leaf[ok].sum(axis=1), change.change[ok], rtol=0, atol=1e-9)
 
 
 @settings(max_examples=15, deadline=None)

@@ -11,7 +11,12 @@ from xaso.units.tasks import refresh_units
 pytestmark = pytest.mark.django_db
 
 
-def test_refresh_units_runs_in_the_database_worker() -> None:
+def test_refresh_units_runs_in_the_database_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker recycles connections between tasks; inside the test's transaction that
+    # would drop the very connection holding the queued task.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     result = refresh_units.enqueue()
     assert result.status == TaskResultStatus.READY
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)

@@ -1,0 +1,431 @@
+"""Pages of the accounts app: sign-in with a second factor, one's own account, user
+management and the audit log for province administrators. Thin: parse the form, call
+one action or query, render."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from xaso.accounts import actions, exports, forms, queries
+from xaso.accounts.models import Role, User
+from xaso.accounts.security import (
+    needs_second_factor,
+    official_view,
+    second_factor_redirect,
+)
+
+logger = logging.getLogger(__name__)
+ADMIN_ROLES = [Role.PROVINCE_ADMIN]
+IDLE_FLAG = "xaso_idle_logout"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _report(form: Any, exc: ValidationError) -> None:
+    """Puts an action's Vietnamese messages on the form fields they name."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class XasoLoginView(LoginView):
+    """Password first; a privileged person then goes on to the second factor."""
+
+    template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["idle_logout"] = bool(self.request.session.get(IDLE_FLAG))
+        return context
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if needs_second_factor(self.request):
+            return second_factor_redirect_url(self.request, target)
+        return target
+
+
+def second_factor_redirect_url(request: HttpRequest, target: str) -> str:
+    name = "accounts:otp_verify" if user_has_device(request.user) else "accounts:otp_setup"
+    return f"{reverse(name)}?{_query(target)}"
+
+
+def _query(target: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"next": target})
+
+
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Đăng ký xác thực hai lớp: scan the QR code, type the first code."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?{_query(request.get_full_path())}")
+    user = _user(request)
+    next_url = _safe_next(request, reverse("accounts:me"))
+    if user_has_device(user):
+        if needs_second_factor(request):
+            return second_factor_redirect(request)
+        return render(request, "accounts/otp_setup.html", {"enrolled": True, "next": next_url})
+    device = actions.do_start_totp(user=user, actor=user)
+    form = forms.TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if actions.do_confirm_totp(
+            user=user, device=device, token=form.cleaned_data["token"], actor=user
+        ):
+            otp_login(request, device)
+            messages.success(request, "Đã bật xác thực hai lớp.")
+            return HttpResponseRedirect(next_url)
+        form.add_error("token", "Mã không đúng hoặc đã hết hạn; hãy nhập mã đang hiện.")
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr": _qr_data_uri(device.config_url),
+        "secret": _base32(device),
+        "enrolled": False,
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+def _qr_data_uri(text: str) -> str:
+    import segno
+
+    return str(segno.make(text, error="m").svg_data_uri(scale=5, border=2))
+
+
+def _base32(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    raw = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(re.findall(".{1,4}", raw))
+
+
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Nhập mã xác thực hai lớp after the password."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?{_query(request.get_full_path())}")
+    user = _user(request)
+    next_url = _safe_next(request, reverse("accounts:me"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect(f"{reverse('accounts:otp_setup')}?{_query(next_url)}")
+    form = forms.TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # verify_token throttles repeated failures itself (django-otp ThrottlingMixin).
+        with transaction.atomic():
+            verified = device.verify_token(form.cleaned_data["token"].replace(" ", ""))
+        if verified:
+            otp_login(request, device)
+            return HttpResponseRedirect(next_url)
+        logger.warning("Sai mã xác thực hai lớp của %s", user.username)
+        form.add_error("token", "Mã không đúng hoặc đã hết hạn. Sai nhiều lần sẽ phải chờ lâu hơn.")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+
+
+@official_view
+def me(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    assignments = user.role_assignments.select_related("unit").order_by("role", "unit__name")
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "person": user,
+            "assignments": assignments,
+            "has_device": user_has_device(user),
+            "require_2fa": settings.XASO_REQUIRE_2FA,
+        },
+    )
+
+
+@official_view
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_change_password(
+            user=user, new_password=form.cleaned_data["new_password1"], actor=user
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, "Đã đổi mật khẩu.")
+        return redirect("accounts:me")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- user management (province administrators) ------------------------------------------
+
+
+@official_view(roles=ADMIN_ROLES)
+def user_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    page = Paginator(queries.users_for(request.user, query=query), 50).get_page(
+        request.GET.get("trang")
+    )
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "query": query, "provinces": queries.administered_provinces(request.user)},
+    )
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in re.split(r"[\s,;/]+", text or "") if c]
+
+
+def _units_or_error(form: Any, codes: list[str]) -> list[Any]:
+    units = []
+    for code in codes:
+        try:
+            units.append(queries.current_unit_by_code(code))
+        except queries.UnitCodeError as exc:
+            form.add_error("unit_codes", exc.message)
+    return units
+
+
+@official_view(roles=ADMIN_ROLES)
+def user_create(request: HttpRequest) -> HttpResponse:
+    provinces = queries.administered_provinces(request.user)
+    form = forms.UserCreateForm(request.POST or None, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        units = _units_or_error(form, _codes(data["unit_codes"]))
+        if not form.errors:
+            try:
+                account = actions.do_create_user(
+                    username=data["username"], full_name=data["full_name"], phone=data["phone"],
+                    email=data["email"], organisation=data["organisation"],
+                    province=data["province"], role=data["role"], units=units,
+                    actor=_user(request),
+                )  # fmt: skip
+            except ValidationError as exc:
+                _report(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return render(
+                    request,
+                    "accounts/password_shown.html",
+                    {"person": account.user, "password": account.password, "created": True},
+                )
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+@official_view(roles=ADMIN_ROLES)
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id)
+    edit_form = forms.ProfileForm(
+        initial={
+            "full_name": person.full_name, "phone": person.phone, "email": person.email,
+            "organisation": person.organisation,
+        }
+    )  # fmt: skip
+    return _detail(request, person, edit_form=edit_form, role_form=forms.RoleForm())
+
+
+def _detail(request: HttpRequest, person: User, **forms_: Any) -> HttpResponse:
+    assignments = person.role_assignments.select_related("unit").order_by("role", "unit__name")
+    context = {
+        "person": person,
+        "assignments": assignments,
+        "has_device": user_has_device(person, confirmed=True),
+        "disable_form": forms.DisableForm(),
+        **forms_,
+    }
+    status = 400 if any(getattr(f, "errors", None) for f in forms_.values()) else 200
+    return render(request, "accounts/user_detail.html", context, status=status)
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    form = forms.ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_update_user(user=person, actor=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            _report(form, exc)
+        else:
+            messages.success(request, "Đã lưu thông tin tài khoản.")
+            return redirect("accounts:user", user_id=person.pk)
+    return _detail(request, person, edit_form=form, role_form=forms.RoleForm())
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def role_add(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    form = forms.RoleForm(request.POST)
+    if form.is_valid():
+        units = _units_or_error(form, _codes(form.cleaned_data["unit_codes"]))
+        if not form.errors:
+            try:
+                actions.do_assign_roles(
+                    user=person, role=form.cleaned_data["role"], units=units,
+                    actor=_user(request),
+                )  # fmt: skip
+            except ValidationError as exc:
+                _report(form, exc)
+            except PermissionDenied as exc:
+                form.add_error("unit_codes", str(exc))
+            else:
+                messages.success(request, "Đã gán vai trò.")
+                return redirect("accounts:user", user_id=person.pk)
+    edit_form = forms.ProfileForm(
+        initial={"full_name": person.full_name, "phone": person.phone, "email": person.email,
+                 "organisation": person.organisation}
+    )  # fmt: skip
+    return _detail(request, person, edit_form=edit_form, role_form=form)
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def role_remove(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
+    assignment = queries.access_assignment_or_404(request.user, assignment_id)
+    if assignment.user_id != user_id:
+        raise Http404("Không tìm thấy.")
+    actions.do_remove_role(assignment=assignment, actor=_user(request))
+    messages.success(request, "Đã bỏ vai trò.")
+    return redirect("accounts:user", user_id=user_id)
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def user_disable(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    form = forms.DisableForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        ended = actions.do_disable_user(user=person, actor=_user(request), reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã khoá tài khoản và kết thúc {ended} phiên đăng nhập.")
+    return redirect("accounts:user", user_id=person.pk)
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def user_enable(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    actions.do_enable_user(user=person, actor=_user(request))
+    messages.success(request, "Đã mở khoá tài khoản.")
+    return redirect("accounts:user", user_id=person.pk)
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    password = actions.do_reset_password(user=person, actor=_user(request))
+    # Rendered, never redirected: the password must not sit in a URL, a message or a log.
+    return render(
+        request, "accounts/password_shown.html",
+        {"person": person, "password": password, "created": False},
+    )  # fmt: skip
+
+
+@official_view(roles=ADMIN_ROLES)
+@require_POST
+def user_reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = queries.access_user_or_404(request.user, user_id, action="edit")
+    actions.do_reset_two_factor(user=person, actor=_user(request))
+    messages.success(request, "Đã xoá thiết bị xác thực hai lớp; người dùng sẽ đăng ký lại.")
+    return redirect("accounts:user", user_id=person.pk)
+
+
+@official_view(roles=ADMIN_ROLES)
+def user_import(request: HttpRequest) -> HttpResponse:
+    provinces = queries.administered_provinces(request.user)
+    form = forms.ImportForm(request.POST or None, request.FILES or None, provinces=provinces)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = actions.do_import_officers(
+            content=upload.read(), filename=upload.name, province=form.cleaned_data["province"],
+            actor=_user(request),
+        )  # fmt: skip
+    status = 400 if result is not None and not result.ok else 200
+    return render(
+        request, "accounts/user_import.html", {"form": form, "result": result}, status=status
+    )
+
+
+@official_view(roles=ADMIN_ROLES)
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(exports.officers_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-can-bo.csv"'
+    return response
+
+
+# --- audit log --------------------------------------------------------------------------
+
+
+def _audit_search(request: HttpRequest) -> tuple[forms.AuditSearchForm, queries.AuditFilter]:
+    form = forms.AuditSearchForm(request.GET or None, actions=queries.audit_actions(request.user))
+    filters = queries.AuditFilter()
+    if form.is_bound and form.is_valid():
+        filters = queries.AuditFilter(**form.cleaned_data)
+    return form, filters
+
+
+@official_view(roles=ADMIN_ROLES)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _audit_search(request)
+    entries = queries.audit_entries_for(request.user, filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("trang"))
+    params = request.GET.copy()
+    params.pop("trang", None)
+    return render(
+        request, "accounts/audit_list.html",
+        {"form": form, "page": page, "params": params.urlencode()},
+    )  # fmt: skip
+
+
+@official_view(roles=ADMIN_ROLES)
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    form, filters = _audit_search(request)
+    entries = queries.audit_entries_for(request.user, filters, action="export").iterator()
+    if fmt == "csv":
+        body, ctype = exports.audit_csv(entries), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = exports.audit_xlsx(entries)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("Không có định dạng này.")
+    logger.info("Xuất nhật ký (%s) bởi %s", fmt, request.user.get_username())
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="nhat-ky.{fmt}"'
+    return response
