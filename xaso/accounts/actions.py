@@ -104,9 +104,7 @@ def suggest_username(full_name: str, taken: set[str] | None = None) -> str:
     return candidate
 
 
-def _clean_profile(
-    *, full_name: str, phone: str, email: str, organisation: str
-) -> dict[str, str]:
+def _clean_profile(*, full_name: str, phone: str, email: str, organisation: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     full_name = " ".join(full_name.split())
     if not full_name:
@@ -141,6 +139,13 @@ def _clean_username(username: str) -> str:
         raise ValidationError(
             {"username": "Tên đăng nhập chỉ gồm chữ không dấu, số và các ký tự . @ + - _."}
         ) from None
+    try:
+        normalise_phone(username)
+    except ValueError:
+        pass
+    else:
+        # Usernames are written in logs and the audit log; phone numbers must never be.
+        raise ValidationError({"username": "Không dùng số điện thoại làm tên đăng nhập."})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"Tên đăng nhập “{username}” đã có người dùng."})
     return username
@@ -225,7 +230,7 @@ def do_create_user(
         changes=changes,
         province_id=province.pk if province else None,
     )
-    logger.info("Tạo tài khoản %s (id %s)", account.user.username, account.user.pk)
+    logger.debug("Tạo tài khoản %s (id %s)", account.user.username, account.user.pk)
     return account
 
 
@@ -265,12 +270,14 @@ def _check_role_unit(user: User, role: str, unit: Unit) -> None:
         )
     levels = ROLE_UNIT_LEVELS[role]
     if unit.level not in levels:
-        need = " hoặc ".join("tỉnh" if lv == Level.PROVINCE else "xã/phường" for lv in sorted(levels))
-        raise ValidationError({"unit": f"Vai trò “{label}” gán cho {need}, không gán cho {unit.name}."})
-    if user.province_id is not None and unit.province_id != user.province_id:
-        raise ValidationError(
-            {"unit": f"{unit.name} không thuộc tỉnh quản lý tài khoản này."}
+        need = " hoặc ".join(
+            "tỉnh" if lv == Level.PROVINCE else "xã/phường" for lv in sorted(levels)
         )
+        raise ValidationError(
+            {"unit": f"Vai trò “{label}” gán cho {need}, không gán cho {unit.name}."}
+        )
+    if user.province_id is not None and unit.province_id != user.province_id:
+        raise ValidationError({"unit": f"{unit.name} không thuộc tỉnh quản lý tài khoản này."})
     if role == Role.SPONSOR and not user.organisation:
         raise ValidationError(
             {"role": "Đơn vị phụ trách cần ghi tên cơ quan (sở, ngành, doanh nghiệp) trước."}
@@ -318,7 +325,7 @@ def do_assign_roles(
             changes={"user": user.username, "role": role, "unit": unit.code},
             province_id=unit.province_id,
         )
-        logger.info("Gán vai trò %s tại %s cho %s", role, unit.code, user.username)
+        logger.debug("Gán vai trò %s tại %s cho %s", role, unit.code, user.username)
         created.append(assignment)
     return created
 
@@ -453,6 +460,28 @@ def do_confirm_totp(*, user: User, device: TOTPDevice, token: str, actor: User |
     return True
 
 
+def do_verify_totp(*, user: User, token: str, actor: User | None) -> TOTPDevice | None:
+    """Checks a sign-in code against the user's confirmed device; the device itself slows
+    down repeated failures (django-otp throttling), each failure is on record."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied("Chỉ chủ tài khoản được nhập mã của mình.")
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return None
+        ok = device.verify_token(token.strip().replace(" ", ""))
+    # Outside the check's transaction: the throttle counter must persist on failure too.
+    with transaction.atomic():
+        record_audit(
+            actor=actor, action="accounts.totp_verify" if ok else "accounts.totp_failed",
+            target=user, changes={},
+        )  # fmt: skip
+    if not ok:
+        logger.warning("Sai mã xác thực hai lớp của %s", user.username)
+        return None
+    return device
+
+
 @transaction.atomic
 def do_reset_two_factor(*, user: User, actor: User | None) -> int:
     """Xoá thiết bị xác thực hai lớp (a lost phone): the user enrols again at next sign-in."""
@@ -463,7 +492,7 @@ def do_reset_two_factor(*, user: User, actor: User | None) -> int:
         actor=actor, action="accounts.reset_two_factor", target=user,
         changes={"devices_removed": removed, "sessions_ended": ended},
     )  # fmt: skip
-    return removed
+    return int(removed)
 
 
 # --- bulk import -------------------------------------------------------------------------

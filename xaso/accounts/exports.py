@@ -66,8 +66,8 @@ def officers_template_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["họ tên", "điện thoại", "email", "vai trò", "mã đơn vị", "cơ quan"])
-    writer.writerow(["Nguyễn Văn An", "0912 345 678", "an@example.vn", "Cán bộ cấp xã", "24175", ""])
     writer.writerow(
-        ["Trần Thị Bình", "", "", "Đơn vị phụ trách", "24175, 24211", "VNPT Đắk Lắk"]
+        ["Nguyễn Văn An", "0912 345 678", "an@example.vn", "Cán bộ cấp xã", "24175", ""]
     )
+    writer.writerow(["Trần Thị Bình", "", "", "Đơn vị phụ trách", "24175, 24343", "VNPT Đắk Lắk"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -38,7 +38,6 @@ from xaso.core.scoping import (
 from xaso.core.text import fold
 from xaso.units.models import Generation, Level, Lineage, Unit
 
-M = TypeVar("M", bound=models.Model)
 Viewer = AbstractBaseUser | AnonymousUser | None
 
 
@@ -135,7 +134,7 @@ def _expansion(user: User, role: str, unit_id: int, level: str) -> frozenset[int
     return cache[unit_id]
 
 
-def granted(viewer: Viewer, grant: str, action: str, family: str) -> bool:
+def granted(grant: str, action: str, family: str) -> bool:
     return action in policy(family).get(grant, frozenset())
 
 
@@ -170,7 +169,7 @@ def may_in_unit(
     return unit_id is not None and unit_id in ids
 
 
-def scope(
+def scope[M: models.Model](
     queryset: QuerySet[M],
     viewer: Viewer,
     *,
@@ -191,22 +190,19 @@ def scope(
         return queryset
     condition = Q(**{f"{field}__in": sorted(ids)}) if ids else Q(pk__in=[])
     user = active_user(viewer)
-    if (
-        entry is not None
-        and entry.owner_field
-        and user is not None
-        and granted(user, OWNER, action, fam)
-    ):
+    if entry is not None and entry.owner_field and user is not None and granted(OWNER, action, fam):
         condition |= Q(**{entry.owner_field: user.pk})
     return queryset.filter(condition)
 
 
-def access_or_404(viewer: Viewer, queryset: QuerySet[M], pk: object, *, action: str = "view") -> M:
+def access_or_404[M: models.Model](
+    viewer: Viewer, queryset: QuerySet[M], pk: object, *, action: str = "view"
+) -> M:
     """One record by id if ``viewer`` may ``action`` it; Http404 alike when it does not
     exist and when it is not theirs, so ids cannot be probed."""
     try:
         return scope(queryset, viewer, action=action).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("Không tìm thấy.") from None
 
 

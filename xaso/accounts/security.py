@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django_otp import user_has_device
 
 View = Callable[..., HttpResponse]
@@ -31,16 +32,17 @@ def needs_second_factor(request: HttpRequest) -> bool:
     return not (callable(is_verified) and is_verified())
 
 
-def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
-    """To enrolment when the person has no confirmed device yet, else to the code page."""
+def second_factor_url(request: HttpRequest, target: str) -> str:
+    """Enrolment when the person has no confirmed device yet, else the code page."""
     name = "accounts:otp_verify" if user_has_device(request.user) else "accounts:otp_setup"
-    query = urlencode({"next": request.get_full_path()})
-    return HttpResponseRedirect(f"{reverse(name)}?{query}")
+    return f"{reverse(name)}?{urlencode({'next': target})}"
 
 
-def official_view(
-    view: View | None = None, *, roles: Iterable[str] | None = None
-) -> Any:
+def second_factor_redirect(request: HttpRequest, target: str | None = None) -> HttpResponseRedirect:
+    return HttpResponseRedirect(second_factor_url(request, target or request.get_full_path()))
+
+
+def official_view(view: View | None = None, *, roles: Iterable[str] | None = None) -> Any:
     """Signed in, second factor passed when privileged, and (with ``roles``) holding one of
     those roles somewhere; anyone else gets the same 404 as a page that does not exist."""
     wanted = frozenset(roles or ())
@@ -55,7 +57,10 @@ def official_view(
                 return second_factor_redirect(request)
             if wanted and not user.is_superuser and not (wanted & getattr(user, "roles", set())):
                 raise Http404("Không tìm thấy.")
-            return fn(request, *args, **kwargs)
+            response = fn(request, *args, **kwargs)
+            # Officials' pages hold personal data and one-time passwords: no caching.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
 
         wrapper.xaso_official = True  # type: ignore[attr-defined]
         return wrapper

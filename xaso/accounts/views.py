@@ -15,7 +15,6 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,16 +25,17 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xaso.accounts import actions, exports, forms, queries
+from xaso.accounts.middleware import IDLE_FLAG
 from xaso.accounts.models import Role, User
 from xaso.accounts.security import (
     needs_second_factor,
     official_view,
     second_factor_redirect,
+    second_factor_url,
 )
 
 logger = logging.getLogger(__name__)
 ADMIN_ROLES = [Role.PROVINCE_ADMIN]
-IDLE_FLAG = "xaso_idle_logout"
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -68,19 +68,14 @@ class XasoLoginView(LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["idle_logout"] = bool(self.request.session.get(IDLE_FLAG))
+        context["idle_logout"] = bool(self.request.session.pop(IDLE_FLAG, False))
         return context
 
     def get_success_url(self) -> str:
         target = super().get_success_url()
         if needs_second_factor(self.request):
-            return second_factor_redirect_url(self.request, target)
+            return second_factor_url(self.request, target)
         return target
-
-
-def second_factor_redirect_url(request: HttpRequest, target: str) -> str:
-    name = "accounts:otp_verify" if user_has_device(request.user) else "accounts:otp_setup"
-    return f"{reverse(name)}?{_query(target)}"
 
 
 def _query(target: str) -> str:
@@ -138,18 +133,14 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:login')}?{_query(request.get_full_path())}")
     user = _user(request)
     next_url = _safe_next(request, reverse("accounts:me"))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
+    if not user_has_device(user):
         return redirect(f"{reverse('accounts:otp_setup')}?{_query(next_url)}")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # verify_token throttles repeated failures itself (django-otp ThrottlingMixin).
-        with transaction.atomic():
-            verified = device.verify_token(form.cleaned_data["token"].replace(" ", ""))
-        if verified:
-            otp_login(request, device)
+        verified = actions.do_verify_totp(user=user, token=form.cleaned_data["token"], actor=user)
+        if verified is not None:
+            otp_login(request, verified)
             return HttpResponseRedirect(next_url)
-        logger.warning("Sai mã xác thực hai lớp của %s", user.username)
         form.add_error("token", "Mã không đúng hoặc đã hết hạn. Sai nhiều lần sẽ phải chờ lâu hơn.")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
@@ -416,7 +407,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @official_view(roles=ADMIN_ROLES)
 def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    form, filters = _audit_search(request)
+    _form, filters = _audit_search(request)
     entries = queries.audit_entries_for(request.user, filters, action="export").iterator()
     if fmt == "csv":
         body, ctype = exports.audit_csv(entries), "text/csv; charset=utf-8"

@@ -104,3 +104,8 @@ def policy(family: str) -> Mapping[str, frozenset[str]]:
 
 def families() -> list[str]:
     return sorted(_policies)
+
+
+def unregister_scoped_model(model: type[models.Model]) -> None:
+    """Removes a registration (tests that register a model for a moment)."""
+    _models.pop(model._meta.label_lower, None)

@@ -31,6 +31,7 @@ class InnerNode:
     aggregation: Aggregation
     missing: MissingPolicy
     min_data_share: float
+    leaf_children: bool
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def compile_plan(framework: Framework) -> Plan:
                 aggregation=node.aggregation,
                 missing=node.missing,
                 min_data_share=node.min_data_share,
+                leaf_children=all(c.is_leaf for c in node.children),
             )
         )
     leaf_nodes = np.array([index[leaf.code] for leaf in framework.leaves], dtype=np.intp)
@@ -101,8 +103,9 @@ def compile_plan(framework: Framework) -> Plan:
 
 @dataclass(frozen=True)
 class NodeStep:
-    """What one inner node used: children's values after the missing-data policy and
-    the per-unit weights — enough to attribute its points back to its children."""
+    """What one inner node used: children's values after the missing-data policy
+    (children × units) and their weights, either one per child or per child and unit
+    (re-weighting) — enough to attribute its points back to its children."""
 
     filled: FloatArray
     weights: FloatArray
@@ -110,10 +113,21 @@ class NodeStep:
 
 @dataclass(frozen=True)
 class Aggregated:
-    values: FloatArray
-    data_share: FloatArray
+    """Node values, kept node-major (nodes × units) because aggregation reads whole
+    rows of children; ``values`` is the units × nodes view."""
+
+    by_node: FloatArray
+    share_by_node: FloatArray
     steps: Mapping[int, NodeStep]
     peer_means: Mapping[int, FloatArray]
+
+    @property
+    def values(self) -> FloatArray:
+        return self.by_node.T
+
+    @property
+    def data_share(self) -> FloatArray:
+        return self.share_by_node.T
 
 
 def aggregate(
@@ -125,89 +139,113 @@ def aggregate(
     method: Aggregation | None = None,
     peer_means: Mapping[int, FloatArray] | None = None,
     keep_steps: bool = False,
+    leaf_major: bool = False,
+    track_share: bool = True,
+    prepared: dict[int, tuple[FloatArray, NDArray[np.bool_] | None]] | None = None,
 ) -> Aggregated:
-    """Values of every node (units × nodes) from leaf fractions (units × leaves).
+    """Values of every node from leaf fractions (units × leaves, or leaves × units when
+    ``leaf_major``).
 
     ``weights`` (one array per ``plan.inner`` entry) and ``method`` replace the declared
     ones — used by uncertainty analysis. ``peer_means`` fixes the means used for
-    imputation, so hypothetical units are imputed from the real peers.
+    imputation, so hypothetical units are imputed from the real peers. ``prepared``
+    (an initially empty dict reused across calls with the same fractions) keeps the
+    missing-data handling of nodes whose children are all leaves, which no weight or
+    method choice changes — Monte Carlo draws then skip it.
     """
-    n_units = fractions.shape[0]
-    values = np.full((n_units, plan.n_nodes), np.nan)
-    share = np.ones((n_units, plan.n_nodes))
-    values[:, plan.leaf_nodes] = fractions
-    share[:, plan.leaf_nodes] = ~np.isnan(fractions)
+    by_leaf = fractions if leaf_major else fractions.T
+    n_units = by_leaf.shape[1]
+    values = np.empty((plan.n_nodes, n_units))
+    values[plan.leaf_nodes] = by_leaf
+    share = np.ones((plan.n_nodes, n_units)) if track_share else np.empty((0, n_units))
+    if track_share:
+        share[plan.leaf_nodes] = ~np.isnan(by_leaf)
     steps: dict[int, NodeStep] = {}
     means_used: dict[int, FloatArray] = {}
     for k, node in enumerate(plan.inner):
         w = node.weights if weights is None else weights[k]
-        children = values[:, node.children]
-        present = ~np.isnan(children)
         counted = w > 0
         if not counted.any():
             # A recorded-only node (max points 0) still shows the plain mean of its children.
             counted = np.ones_like(counted)
             w = np.ones_like(w)
-        complete = bool(present.all())
-        if complete:
-            filled = children
-            unit_w: FloatArray = np.broadcast_to(w, children.shape)
-            data_share = np.ones(n_units)
+        cached = prepared.get(node.index) if prepared is not None else None
+        if cached is not None:
+            filled, present = cached
         else:
-            data_share = present[:, counted].sum(axis=1) / counted.sum()
-            if node.missing is MissingPolicy.IMPUTE_MEAN:
-                means = (
-                    _peer_means(children, present) if peer_means is None else peer_means[node.index]
-                )
-                means_used[node.index] = means
-                filled = np.where(present, children, means[np.newaxis, :])
-                unit_w = np.broadcast_to(w, children.shape)
-            elif node.missing is MissingPolicy.REWEIGHT:
-                filled = np.where(present, children, 0.0)
-                unit_w = np.where(present, w[np.newaxis, :], 0.0)
-            else:
-                filled = np.where(present, children, 0.0)
-                unit_w = np.broadcast_to(w, children.shape)
-        combined = _combine(method or node.aggregation, filled, unit_w, w if complete else None)
+            filled, present = _fill(node, values[node.children], peer_means, means_used)
+            if prepared is not None and node.leaf_children:
+                prepared[node.index] = (filled, present)
+        unit_w: FloatArray = w
+        if present is not None and node.missing is MissingPolicy.REWEIGHT:
+            unit_w = np.where(present, w[:, np.newaxis], 0.0)
+        combined = _combine(method or node.aggregation, filled, unit_w)
+        if present is not None and (track_share or node.min_data_share > 0):
+            data_share = present[counted].sum(axis=0) / counted.sum()
+        else:
+            data_share = np.ones(n_units)
         if node.min_data_share > 0:
             combined = np.where(data_share + 1e-12 < node.min_data_share, np.nan, combined)
         if overrides and node.index in overrides:
             given = overrides[node.index]
             combined = np.where(np.isnan(given), combined, given)
             data_share = np.where(np.isnan(given), data_share, 1.0)
-        values[:, node.index] = combined
-        share[:, node.index] = data_share
+        values[node.index] = combined
+        if track_share:
+            share[node.index] = data_share
         if keep_steps:
-            steps[node.index] = NodeStep(filled, np.asarray(unit_w))
+            steps[node.index] = NodeStep(filled, unit_w)
     return Aggregated(values, share, steps, means_used)
 
 
+def _fill(
+    node: InnerNode,
+    children: FloatArray,
+    peer_means: Mapping[int, FloatArray] | None,
+    means_used: dict[int, FloatArray],
+) -> tuple[FloatArray, NDArray[np.bool_] | None]:
+    """Children's values after the missing-data policy, and where data was present
+    (None when complete)."""
+    present = ~np.isnan(children)
+    if present.all():
+        return children, None
+    if node.missing is MissingPolicy.IMPUTE_MEAN:
+        means = _peer_means(children, present) if peer_means is None else peer_means[node.index]
+        means_used[node.index] = means
+        return np.where(present, children, means[:, np.newaxis]), present
+    return np.where(present, children, 0.0), present
+
+
 def _peer_means(children: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
-    count = present.sum(axis=0)
-    total = np.where(present, children, 0.0).sum(axis=0)
+    count = present.sum(axis=1)
+    total = np.where(present, children, 0.0).sum(axis=1)
     # With no peer holding data there is nothing to impute from; the child counts as 0.
-    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+    means: FloatArray = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+    return means
 
 
-def _combine(
-    method: Aggregation, x: FloatArray, w: FloatArray, flat_w: FloatArray | None
-) -> FloatArray:
+def _combine(method: Aggregation, x: FloatArray, w: FloatArray) -> FloatArray:
+    """Combine children (children × units) with weights (children,) or (children × units)."""
+    per_unit = w.ndim == 2
     if method in (Aggregation.SUM, Aggregation.WEIGHTED_MEAN):
-        if flat_w is not None:
-            total = flat_w.sum()
-            return x @ flat_w / total if total > 0 else np.full(x.shape[0], np.nan)
-        den = w.sum(axis=1)
+        if not per_unit:
+            total = w.sum()
+            return w @ x / total if total > 0 else np.full(x.shape[1], np.nan)
+        den = w.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, (x * w).sum(axis=1) / den, np.nan)
-    den = w.sum(axis=1)
-    active = w > 0
-    has_zero = (active & (x <= 0)).any(axis=1)
+            result: FloatArray = np.where(den > 0, (x * w).sum(axis=0) / den, np.nan)
+        return result
+    full_w = w if per_unit else np.broadcast_to(w[:, np.newaxis], x.shape)
+    den = full_w.sum(axis=0)
+    active = full_w > 0
+    has_zero = (active & (x <= 0)).any(axis=0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if method is Aggregation.GEOMETRIC:
             logs = np.where(active, np.log(np.where(x > 0, x, 1.0)), 0.0)
-            value = np.exp((logs * w).sum(axis=1) / den)
+            value = np.exp((logs * full_w).sum(axis=0) / den)
         else:
-            inverse = np.where(active, w / np.where(x > 0, x, 1.0), 0.0)
-            value = den / inverse.sum(axis=1)
+            inverse = np.where(active, full_w / np.where(x > 0, x, 1.0), 0.0)
+            value = den / inverse.sum(axis=0)
     value = np.where(has_zero, 0.0, value)
-    return np.where(den > 0, value, np.nan)
+    combined: FloatArray = np.where(den > 0, value, np.nan)
+    return combined

@@ -27,8 +27,9 @@ def contributions(results: Results, node: str | None = None) -> FloatArray:
     """
     plan = results.plan
     start = 0 if node is None else results.column(node)
-    attributed = np.zeros(results.points.shape)
-    attributed[:, start] = results.points[:, start]
+    n_units = results.points.shape[0]
+    attributed = np.zeros((plan.n_nodes, n_units))
+    attributed[start] = results.points[:, start]
     inside = np.zeros(plan.n_nodes, dtype=bool)
     inside[start] = True
     # plan.inner is bottom-up; walking it reversed visits parents before children.
@@ -37,14 +38,15 @@ def contributions(results: Results, node: str | None = None) -> FloatArray:
             continue
         inside[inner.children] = True
         step = results.aggregated.steps[inner.index]
-        weighted = step.filled * step.weights
-        total = weighted.sum(axis=1, keepdims=True)
+        w = step.weights if step.weights.ndim == 2 else step.weights[:, np.newaxis]
+        weighted = step.filled * w
+        total = weighted.sum(axis=0)
         fallback = inner.weights if inner.weights.sum() > 0 else np.ones_like(inner.weights)
         fallback = fallback / fallback.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            shares = np.where(total > 0, weighted / total, fallback[np.newaxis, :])
-        attributed[:, inner.children] = attributed[:, [inner.index]] * shares
-    out = attributed[:, plan.leaf_nodes]
+            shares = np.where(total > 0, weighted / total, fallback[:, np.newaxis])
+        attributed[inner.children] = attributed[inner.index] * shares
+    out = attributed[plan.leaf_nodes].T.copy()
     out[:, ~inside[plan.leaf_nodes]] = 0.0
     return out
 
@@ -256,11 +258,11 @@ def _evaluate(results: Results, fractions: FloatArray, col: int) -> FloatArray:
     # so a hypothetical unit with a gap there is imputed from the real peers.
     for inner in plan.inner:
         if inner.index not in means:
-            children = results.values[:, inner.children]
+            children = results.aggregated.by_node[inner.children]
             present = ~np.isnan(children)
-            count = present.sum(axis=0)
-            total = np.where(present, children, 0.0).sum(axis=0)
+            count = present.sum(axis=1)
+            total = np.where(present, children, 0.0).sum(axis=1)
             means[inner.index] = np.where(count > 0, total / np.maximum(count, 1), 0.0)
     out = aggregate(plan, fractions, peer_means=means)
-    points: FloatArray = out.values[:, col] * plan.scale[col]
+    points: FloatArray = out.by_node[col] * plan.scale[col]
     return points

@@ -12,7 +12,13 @@ from xaso.index.aggregation import Aggregated, Plan, aggregate, compile_plan
 from xaso.index.data import Data, FloatArray
 from xaso.index.errors import DataError, Issue
 from xaso.index.model import Framework
-from xaso.index.ranking import IntArray, competition_ranks, group_ranks, round_half_up
+from xaso.index.ranking import (
+    IntArray,
+    competition_ranks_of_ticks,
+    from_ticks,
+    group_ranks_of_ticks,
+    published_ticks,
+)
 from xaso.index.rules import leaf_fractions, raw_inputs
 
 
@@ -36,7 +42,8 @@ class Results:
     ``values`` are points / max points on the 0–1 scale, ``rounded`` the published
     values, ``ranks`` standard competition ranks on ``rounded`` (0 = no value: the node
     is reported missing). ``group_ranks`` maps each grouping name to ranks within its
-    groups. ``raw`` and ``fractions`` keep each leaf's input and rule output.
+    groups (leaf columns 0 unless ``score(..., leaf_group_ranks=True)``). ``raw`` and
+    ``fractions`` keep each leaf's input and rule output.
     """
 
     framework: Framework
@@ -122,12 +129,15 @@ def score(
     data: Data,
     *,
     groups: Mapping[str, Sequence[str] | Mapping[str, str]] | None = None,
+    leaf_group_ranks: bool = False,
 ) -> Results:
     """Chấm điểm — score every unit on every node.
 
     ``groups`` maps a grouping name (``"loai"``, ``"huyen_cu"``) to one label per unit,
     either a sequence in ``data.units`` order or a mapping unit → label; ranks are then
-    also given within each group. Raises ``DataError`` if a grouping leaves a unit out.
+    also given within each group for the index, its groups and main indices, and for
+    the leaves too with ``leaf_group_ranks``. Raises ``DataError`` if a grouping leaves
+    a unit out.
     """
     if data.framework is not framework and data.framework != framework:
         raise ValueError("data was built for another framework")
@@ -137,7 +147,7 @@ def score(
     index = framework.node_index
     overrides = {index[code]: array for code, array in data.overrides.items()}
     aggregated = aggregate(plan, fractions, overrides=overrides, keep_steps=True)
-    return _results(framework, data, plan, raw, fractions, aggregated, groups)
+    return _results(framework, data, plan, raw, fractions, aggregated, groups, leaf_group_ranks)
 
 
 def _results(
@@ -148,14 +158,27 @@ def _results(
     fractions: FloatArray,
     aggregated: Aggregated,
     groups: Mapping[str, Sequence[str] | Mapping[str, str]] | None,
+    leaf_group_ranks: bool,
 ) -> Results:
     values = aggregated.values
     points = values * plan.scale[np.newaxis, :]
     decimals = framework.rounding
-    rounded = round_half_up(values, decimals)
-    ranks = competition_ranks(rounded, decimals)
+    ticks = published_ticks(values, decimals)
+    rounded = from_ticks(ticks, decimals)
+    ranks = competition_ranks_of_ticks(ticks)
     labels = _group_labels(data.units, groups or {})
-    by_group = {name: group_ranks(rounded, decimals, lab) for name, lab in labels.items()}
+    by_group: dict[str, IntArray] = {}
+    ranked = (
+        np.arange(plan.n_nodes)
+        if leaf_group_ranks
+        else np.array([inner.index for inner in plan.inner], dtype=np.intp)
+    )
+    for name, lab in labels.items():
+        # Leaves are left unranked (0) within groups unless asked: a commune's rank among
+        # its peers on each criterion is rarely read and costs as much as all the rest.
+        within = np.zeros(ticks.shape, dtype=np.int64)
+        within[:, ranked] = group_ranks_of_ticks(ticks[:, ranked], lab)
+        by_group[name] = within
     return Results(
         framework=framework,
         units=data.units,
@@ -242,13 +265,13 @@ def _pillars(
         pillar_values = np.where(any_value & (pillar_max > 0), pillar_points / pillar_max, np.nan)
     pillar_points = np.where(any_value, pillar_points, np.nan)
     decimals = framework.rounding
-    rounded = round_half_up(pillar_values, decimals)
+    ticks = published_ticks(pillar_values, decimals)
     return PillarResults(
         codes=codes,
         points=pillar_points,
         max_points=pillar_max,
         values=pillar_values,
-        rounded=rounded,
-        ranks=competition_ranks(rounded, decimals),
-        group_ranks={name: group_ranks(rounded, decimals, lab) for name, lab in labels.items()},
+        rounded=from_ticks(ticks, decimals),
+        ranks=competition_ranks_of_ticks(ticks),
+        group_ranks={name: group_ranks_of_ticks(ticks, lab) for name, lab in labels.items()},
     )

@@ -57,7 +57,10 @@ def test_csv_and_xlsx_outputs(data_csv: Path, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig")))
     assert [r["rank"] for r in rows] == ["1", "2", "2"]
     out_xlsx = tmp_path / "ket-qua.xlsx"
-    assert main(["score", str(COMMUNE), str(data_csv), "--out", str(out_xlsx), "--uncertainty", "20"]) == 0
+    assert (
+        main(["score", str(COMMUNE), str(data_csv), "--out", str(out_xlsx), "--uncertainty", "20"])
+        == 0
+    )
     workbook = load_workbook(out_xlsx)
     assert workbook.sheetnames[:2] == ["Xếp hạng", "Thành phần"]
     header = [c.value for c in workbook["Xếp hạng"][2]]
@@ -102,7 +105,10 @@ def test_bad_framework_exits_non_zero_with_node_path(
     tmp_path: Path, data_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "fw.yaml"
-    bad.write_text(COMMUNE.read_text(encoding="utf-8").replace("max_points: 80", "max_points: 85"), encoding="utf-8")
+    bad.write_text(
+        COMMUNE.read_text(encoding="utf-8").replace("max_points: 80", "max_points: 85"),
+        encoding="utf-8",
+    )
     assert main(["score", str(bad), str(data_csv)]) == 1
     assert "XDX/NEN/NT1/max_points" in capsys.readouterr().err
 

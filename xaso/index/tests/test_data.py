@@ -14,8 +14,15 @@ FW = framework(
         "R",
         [
             leaf("N", 10, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 4}),
-            leaf("Q", 10, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}),
-            leaf("C", 10, input={"kind": "choice"}, rule={"type": "choice", "options": {"a": 1, "b": 0.5}}),
+            leaf(
+                "Q", 10, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}
+            ),
+            leaf(
+                "C",
+                10,
+                input={"kind": "choice"},
+                rule={"type": "choice", "options": {"a": 1, "b": 0.5}},
+            ),
             leaf("B", 10, input={"kind": "boolean"}, rule={"type": "boolean"}),
         ],
     )

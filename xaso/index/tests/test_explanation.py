@@ -62,12 +62,18 @@ def test_what_would_it_take_picks_the_largest_gains_until_the_target_rank() -> N
     assert plan.reachable and plan.achieved_rank <= 2
 
 
-def test_what_would_it_take_says_when_the_target_is_out_of_reach() -> None:
+def test_what_would_it_take_counts_a_missing_component_as_a_gain() -> None:
     fw = flat([50, 50])
     results = score(fw, Data.from_arrays(fw, ["A", "B"], [[1, 1], [1, np.nan]]))
-    fw2 = framework(branch("R", [leaf("A", 50), branch("S", [leaf("S.1")], max_points=0)]))
     plan = what_would_it_take(results, "B", ranks=1)
+    assert [s.leaf for s in plan.steps] == ["L1"]
+    assert plan.steps[0].gain == pytest.approx(50)
+    assert plan.steps[0].peers_at_full == pytest.approx(0.5)
     assert plan.reachable and plan.achieved_rank == 1
-    capped = score(fw2, Data.from_arrays(fw2, ["A", "B"], [[1, 0], [0.5, 1]]))
-    assert what_would_it_take(capped, "B").reachable
-    assert what_would_it_take(capped, "A").target_rank == 1
+
+
+def test_leader_needs_nothing() -> None:
+    fw = flat([50, 50])
+    results = score(fw, Data.from_arrays(fw, ["A", "B"], [[1, 0.5], [0.5, 0.5]]))
+    plan = what_would_it_take(results, "A", ranks=3)
+    assert plan.target_rank == 1 and plan.points_needed == 0 and plan.steps == ()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xaso.index import Data, DataError, FrameworkError, load_crosswalk, merge_units, score, translate
+from xaso.index import (
+    Data,
+    DataError,
+    FrameworkError,
+    load_crosswalk,
+    merge_units,
+    score,
+    translate,
+)
 from xaso.index.tests.builders import branch, dti, framework, leaf
 
 
@@ -22,7 +30,8 @@ def test_merged_unit_scores_the_mean_of_its_predecessors_main_indices() -> None:
         j = before.column(node.code)
         assert after.values[1, j] == pytest.approx(before.values[:2, j].mean())
     expected_total = sum(
-        before.values[:2, before.column(n.code)].mean() * (n.max_points or 0) for n in fw.main_indices
+        before.values[:2, before.column(n.code)].mean() * (n.max_points or 0)
+        for n in fw.main_indices
     )
     assert after.points[1, 0] == pytest.approx(expected_total)
     assert after.values[0, 0] == pytest.approx(before.values[2, 0])
@@ -31,7 +40,9 @@ def test_merged_unit_scores_the_mean_of_its_predecessors_main_indices() -> None:
 def test_weighted_merge_uses_the_declared_weights() -> None:
     fw = dti()
     data = Data.from_arrays(fw, ["A", "B"], np.vstack([np.ones(18), np.zeros(18)]))
-    merged = merge_units(fw, data, {"AB": ["A", "B"]}, rule="weighted_mean", weights={"A": 3, "B": 1})
+    merged = merge_units(
+        fw, data, {"AB": ["A", "B"]}, rule="weighted_mean", weights={"A": 3, "B": 1}
+    )
     assert score(fw, merged).values[0, 0] == pytest.approx(0.75)
 
 
@@ -47,9 +58,15 @@ OLD = framework(
     branch(
         "R",
         [
-            leaf("a", 50, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}),
-            leaf("b1", 25, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 10}),
-            leaf("b2", 25, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 10}),
+            leaf(
+                "a", 50, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}
+            ),
+            leaf(
+                "b1", 25, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 10}
+            ),
+            leaf(
+                "b2", 25, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 10}
+            ),
         ],
     ),
     version="2022",
@@ -58,7 +75,9 @@ NEW = framework(
     branch(
         "R",
         [
-            leaf("A", 50, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}),
+            leaf(
+                "A", 50, input={"kind": "ratio"}, rule={"type": "ratio", "zero_denominator": "zero"}
+            ),
             leaf("B", 30, input={"kind": "count"}, rule={"type": "linear_to_target", "target": 20}),
             leaf("C", 20),
         ],
@@ -86,8 +105,10 @@ def test_crosswalk_translates_old_data_and_flags_unmapped_leaves() -> None:
 
 
 def test_complete_one_to_one_crosswalk_is_comparable() -> None:
-    text = CROSSWALK.replace("version: \"2025\"", "version: \"2022\"") + "  - {to: b1, from: [b1]}\n"
-    text = text.replace("to: A,", "to: a,").replace("{to: B, from: [b1, b2], combine: sum, comparable: true}", "{to: b2, from: [b2]}")
+    text = CROSSWALK.replace('version: "2025"', 'version: "2022"') + "  - {to: b1, from: [b1]}\n"
+    text = text.replace("to: A,", "to: a,").replace(
+        "{to: B, from: [b1, b2], combine: sum, comparable: true}", "{to: b2, from: [b2]}"
+    )
     crosswalk = load_crosswalk(text, OLD, OLD)
     assert crosswalk.comparable
 

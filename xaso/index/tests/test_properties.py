@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +18,14 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 def _tree(aggregation: str, missing: str) -> Framework:
-    steps = {"input": {"kind": "count"}, "rule": {"type": "steps", "thresholds": [1, 2, 3], "points": [2, 4, 10]}}
-    ratio = {"input": {"kind": "ratio"}, "rule": {"type": "ratio", "zero_denominator": "full"}}
+    steps: dict[str, Any] = {
+        "input": {"kind": "count"},
+        "rule": {"type": "steps", "thresholds": [1, 2, 3], "points": [2, 4, 10]},
+    }
+    ratio: dict[str, Any] = {
+        "input": {"kind": "ratio"},
+        "rule": {"type": "ratio", "zero_denominator": "full"},
+    }
     weight_key = "max_points" if aggregation == "sum" else "weight"
     return framework(
         branch(
@@ -32,7 +40,14 @@ def _tree(aggregation: str, missing: str) -> Framework:
                 ),
                 branch(
                     "G2",
-                    [leaf("C", 50), leaf("D", 20, rule={"type": "normalise", "method": "minmax", "goalposts": [0, 1]})],
+                    [
+                        leaf("C", 50),
+                        leaf(
+                            "D",
+                            20,
+                            rule={"type": "normalise", "method": "minmax", "goalposts": [0, 1]},
+                        ),
+                    ],
                     max_points=70,
                     aggregation=aggregation,
                     missing=missing,
@@ -45,8 +60,20 @@ def _tree(aggregation: str, missing: str) -> Framework:
         else branch(
             "R",
             [
-                branch("G1", [leaf("A", weight=1, **steps), leaf("B", weight=2, **ratio)], weight=3, aggregation=aggregation, missing=missing),
-                branch("G2", [leaf("C", weight=5), leaf("D", weight=2)], weight=7, aggregation=aggregation, missing=missing),
+                branch(
+                    "G1",
+                    [leaf("A", weight=1, **steps), leaf("B", weight=2, **ratio)],
+                    weight=3,
+                    aggregation=aggregation,
+                    missing=missing,
+                ),
+                branch(
+                    "G2",
+                    [leaf("C", weight=5), leaf("D", weight=2)],
+                    weight=7,
+                    aggregation=aggregation,
+                    missing=missing,
+                ),
             ],
             aggregation="weighted_mean",
             max_points=100,
@@ -86,7 +113,9 @@ def test_values_stay_within_0_and_1(cells: np.ndarray, method: str, missing: str
 
 @SETTINGS
 @given(unit_matrices, st.sampled_from(["sum", "weighted_mean"]), st.integers(0, 3), st.floats(0, 1))
-def test_raising_one_input_never_lowers_the_total(cells: np.ndarray, method: str, column: int, bump: float) -> None:
+def test_raising_one_input_never_lowers_the_total(
+    cells: np.ndarray, method: str, column: int, bump: float
+) -> None:
     fw = _tree(method, "zero")
     before = score(fw, _data(fw, cells))
     raised = cells.copy()
@@ -131,11 +160,17 @@ def test_change_decomposition_sums_to_the_change(
 
 @settings(max_examples=15, deadline=None)
 @given(unit_matrices, methods, missing_policies)
-def test_monte_carlo_with_zero_noise_reproduces_nominal_ranks(cells: np.ndarray, method: str, missing: str) -> None:
+def test_monte_carlo_with_zero_noise_reproduces_nominal_ranks(
+    cells: np.ndarray, method: str, missing: str
+) -> None:
     fw = _tree(method, missing)
     data = _data(fw, cells)
     nominal = score(fw, data).rank
-    mc = monte_carlo(fw, data, draws=5, weight_noise=0.0, aggregations=(None,), normalisations=(None,))
+    mc = monte_carlo(
+        fw, data, draws=5, weight_noise=0.0, aggregations=(None,), normalisations=(None,)
+    )
     expected = np.where(nominal > 0, nominal, np.nan)
-    np.testing.assert_array_equal(mc.ranks, np.broadcast_to(expected, mc.ranks.shape).astype(np.float32))
+    np.testing.assert_array_equal(
+        mc.ranks, np.broadcast_to(expected, mc.ranks.shape).astype(np.float32)
+    )
     np.testing.assert_array_equal(mc.median_rank, expected)

@@ -12,7 +12,9 @@ from xaso.index.tests.builders import dti, flat
 def _dti_data(n: int = 30, seed: int = 1) -> tuple[object, Data]:
     fw = dti()
     rng = np.random.default_rng(seed)
-    return fw, Data.from_arrays(fw, [f"P{i:02d}" for i in range(n)], rng.uniform(0, 1, (n, len(fw.leaves))))
+    return fw, Data.from_arrays(
+        fw, [f"P{i:02d}" for i in range(n)], rng.uniform(0, 1, (n, len(fw.leaves)))
+    )
 
 
 def test_monte_carlo_is_seeded_and_reproducible() -> None:
