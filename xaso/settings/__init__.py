@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "xaso.core",
     "xaso.units",
     "xaso.accounts",
+    "xaso.assessments",
+    "xaso.citizens",
+    "xaso.programs",
+    "xaso.connectors",
+    "xaso.results",
     "xaso.site",
 ]
 
