@@ -22,6 +22,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         do_import_units()
 
 
+@pytest.fixture(autouse=True)
+def _production_like_security(settings: Any) -> None:
+    """Tests run as production would, even beside a demo data directory (which turns 2FA
+    off): a test that needs the demo's relaxations says so itself."""
+    settings.XASO_REQUIRE_2FA = True
+    settings.XASO_DEMO = False
+
+
 def _unit(generation: str, code: str) -> Unit:
     return Unit.objects.select_related("parent", "province").get(generation=generation, code=code)
 

@@ -25,7 +25,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xaso.accounts import importing
 from xaso.accounts.models import ROLE_UNIT_LEVELS, Role, RoleAssignment, User
-from xaso.accounts.personal import mask_phone, normalise_phone
 from xaso.accounts.queries import (
     UnitCodeError,
     current_unit_by_code,
@@ -33,6 +32,7 @@ from xaso.accounts.queries import (
     may_in_unit,
 )
 from xaso.core.audit import diff, record_audit
+from xaso.core.personal import mask_phone, normalise_phone
 from xaso.core.text import fold
 from xaso.units.models import Generation, Level, Unit
 

@@ -24,8 +24,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from xaso.accounts.models import Role, RoleAssignment, User
-from xaso.accounts.personal import mask_phone
 from xaso.core.models import AuditEntry
+from xaso.core.personal import mask_phone
 from xaso.core.scoping import (
     ALL_ACTIONS,
     DEFAULT_FAMILY,

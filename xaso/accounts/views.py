@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -79,8 +80,6 @@ class XasoLoginView(LoginView):
 
 
 def _query(target: str) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({"next": target})
 
 

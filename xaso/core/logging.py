@@ -7,14 +7,22 @@ import logging
 import re
 
 from xaso.core.middleware import request_id_var
+from xaso.core.personal import mask_phone
 
-# Vietnamese mobile and landline numbers (0xxxxxxxxx or +84xxxxxxxxx); masked in every
-# log line as a last line of defence, whatever code logged them.
-PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(\d{2})[\s.-]?\d{3}[\s.-]?\d(\d{3})(?!\d)")
+# Vietnamese phone numbers in any grouping (0912 345 678, 091.234.5678, +84 912…): masked
+# in every log line as a last line of defence, whatever code logged them.
+PHONE_RE = re.compile(r"(?<!\w)(?:\+84|84|0)(?:[\s.-]?\d){8,10}(?!\w)")
+
+
+def _mask(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if digits.startswith("84"):
+        digits = "0" + digits[2:]
+    return mask_phone(digits)
 
 
 def scrub(text: str) -> str:
-    return PHONE_RE.sub(lambda m: f"0{m.group(1)}x xxx x{m.group(2)}", text)
+    return PHONE_RE.sub(_mask, text)
 
 
 class RequestIdFilter(logging.Filter):

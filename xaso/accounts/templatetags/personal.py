@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import template
 
 from xaso.accounts.models import User
-from xaso.accounts.personal import mask_id_number
-from xaso.accounts.personal import mask_phone as _mask_phone
 from xaso.accounts.queries import Viewer
 from xaso.accounts.queries import shown_phone as _shown_phone
+from xaso.core.personal import mask_id_number
+from xaso.core.personal import mask_phone as _mask_phone
 
 register = template.Library()
 

@@ -41,10 +41,14 @@ def make_user(
         province = first if first.level == "province" else first.province
     n = next(_seq)
     user = do_create_user(
-        username=username or f"nguoidung{n}", full_name=f"Người Thử {n}", phone=phone,
+        username=username or f"nguoidung{n}",
+        full_name=f"Người Thử {n}",
+        phone=phone,
         organisation=organisation or ("Sở Thử nghiệm" if role == "sponsor" else ""),
-        province=province, password=PASSWORD, actor=None,
-    ).user  # fmt: skip
+        province=province,
+        password=PASSWORD,
+        actor=None,
+    ).user
     if role:
         do_assign_roles(user=user, role=role, units=units, actor=None)
     if superuser:
@@ -68,7 +72,9 @@ def _province_of(unit: Unit) -> Unit:
 
 def _sample_user(unit: Unit) -> User:
     n = next(_seq)
-    return User.objects.create(username=f"mau{n}", full_name=f"Mẫu {n}", province=_province_of(unit))
+    return User.objects.create(
+        username=f"mau{n}", full_name=f"Mẫu {n}", province=_province_of(unit)
+    )
 
 
 def _sample_assignment(unit: Unit) -> RoleAssignment:

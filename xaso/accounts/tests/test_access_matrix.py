@@ -127,21 +127,27 @@ def _covered_by_province(province: Unit, unit: Unit) -> bool:
     if any(s.province_id == province.pk or s.pk == province.pk for s in successors):
         return True
     legacy_province = unit.province
-    return legacy_province is not None and Lineage.objects.filter(
-        predecessor=legacy_province, successor=province
-    ).exists()
+    return (
+        legacy_province is not None
+        and Lineage.objects.filter(predecessor=legacy_province, successor=province).exists()
+    )
 
 
 def _covered_by_commune(commune: Unit, unit: Unit) -> bool:
-    return unit.pk == commune.pk or Lineage.objects.filter(
-        predecessor=unit, successor=commune
-    ).exists()
+    return (
+        unit.pk == commune.pk
+        or Lineage.objects.filter(predecessor=unit, successor=commune).exists()
+    )
 
 
 def expected(
-    person: Person, actor: User | None, entry: ScopedModel, obj: models.Model, action: str,
+    person: Person,
+    actor: User | None,
+    entry: ScopedModel,
+    obj: models.Model,
+    action: str,
     home: Unit,
-) -> bool:  # fmt: skip
+) -> bool:
     rules = policy(entry.family)
     if action in rules.get(PUBLIC, frozenset()):
         return True
@@ -170,9 +176,11 @@ def _actor(person: Person, home: Unit) -> User | None:
     assert home.province is not None
     bound = [home.province] if person.bound == "P" else [home]
     user = make_user(
-        role=person.role, units=bound if person.role else [], province=home.province,
+        role=person.role,
+        units=bound if person.role else [],
+        province=home.province,
         superuser=person.superuser,
-    )  # fmt: skip
+    )
     if not person.active:
         User.objects.filter(pk=user.pk).update(is_active=False)
         user.refresh_from_db()
@@ -187,19 +195,27 @@ PROBE = ScopedModel(RoleAssignment, unit_field="unit", family=DEFAULT_FAMILY)
 
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize(
-    "entry", [*scoped_models(), PROBE],
+    "entry",
+    [*scoped_models(), PROBE],
     ids=lambda e: "default-family-probe" if e is PROBE else e.label,
-)  # fmt: skip
+)
 @pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.key)
 def test_access_matrix(
-    person: Person, entry: ScopedModel, action: str, hoa_phu: Unit, hoa_phu_legacy: Unit,
-    krong_nang: Unit, bac_kan_ward: Unit,
-) -> None:  # fmt: skip
+    person: Person,
+    entry: ScopedModel,
+    action: str,
+    hoa_phu: Unit,
+    hoa_phu_legacy: Unit,
+    krong_nang: Unit,
+    bac_kan_ward: Unit,
+) -> None:
     make = sample_makers()[entry.label]
     places = {
-        "own": hoa_phu, "same-province": krong_nang, "own-legacy": hoa_phu_legacy,
+        "own": hoa_phu,
+        "same-province": krong_nang,
+        "own-legacy": hoa_phu_legacy,
         "other-province": bac_kan_ward,
-    }  # fmt: skip
+    }
     records = {place: make(unit) for place, unit in places.items()}
     actor = _actor(person, hoa_phu)
     viewer = actor if actor is not None else AnonymousUser()

@@ -34,9 +34,14 @@ def test_create_user_makes_a_one_time_password_and_one_audit_row(
     admin_dl: User, dak_lak: Unit, hoa_phu: Unit
 ) -> None:
     account = actions.do_create_user(
-        full_name="Nguyễn Văn An", phone="+84 912 345 678", email="AN@Example.vn",
-        province=dak_lak, role="commune_officer", units=[hoa_phu], actor=admin_dl,
-    )  # fmt: skip
+        full_name="Nguyễn Văn An",
+        phone="+84 912 345 678",
+        email="AN@Example.vn",
+        province=dak_lak,
+        role="commune_officer",
+        units=[hoa_phu],
+        actor=admin_dl,
+    )
     user = account.user
     assert user.username == "annv"
     assert user.phone == "0912345678" and user.email == "an@example.vn"
@@ -59,8 +64,9 @@ def test_province_admin_cannot_create_or_manage_in_another_province(
         lambda: actions.do_disable_user(user=stranger, actor=admin_dl),
         lambda: actions.do_reset_password(user=stranger, actor=admin_dl),
         lambda: actions.do_reset_two_factor(user=stranger, actor=admin_dl),
-        lambda: actions.do_update_user(user=stranger, full_name="X", phone="", email="",
-                                       organisation="", actor=admin_dl),  # fmt: skip
+        lambda: actions.do_update_user(
+            user=stranger, full_name="X", phone="", email="", organisation="", actor=admin_dl
+        ),
         lambda: actions.do_remove_role(
             assignment=RoleAssignment.objects.get(user=stranger), actor=admin_dl
         ),
@@ -77,14 +83,18 @@ def test_non_admins_cannot_manage_accounts(officer_hp: User, dak_lak: Unit) -> N
 
 def test_create_user_reports_each_bad_field_in_vietnamese(admin_dl: User, dak_lak: Unit) -> None:
     with pytest.raises(ValidationError) as err:
-        actions.do_create_user(full_name=" ", phone="12345", email="khong-phai-email",
-                               province=dak_lak, actor=admin_dl)  # fmt: skip
+        actions.do_create_user(
+            full_name=" ", phone="12345", email="khong-phai-email", province=dak_lak, actor=admin_dl
+        )
     assert set(err.value.message_dict) == {"full_name", "phone", "email"}
     with pytest.raises(ValidationError, match="đã có người dùng"):
-        actions.do_create_user(full_name="A B", username="ADMIN.DL", province=dak_lak, actor=admin_dl)
+        actions.do_create_user(
+            full_name="A B", username="ADMIN.DL", province=dak_lak, actor=admin_dl
+        )
     with pytest.raises(ValidationError, match="số điện thoại"):
-        actions.do_create_user(full_name="A B", username="0912345678", province=dak_lak,
-                               actor=admin_dl)  # fmt: skip
+        actions.do_create_user(
+            full_name="A B", username="0912345678", province=dak_lak, actor=admin_dl
+        )
 
 
 def test_assign_role_checks_the_unit_level_generation_and_province(
@@ -92,8 +102,9 @@ def test_assign_role_checks_the_unit_level_generation_and_province(
 ) -> None:
     person = make_user(province=dak_lak)
     with pytest.raises(ValidationError, match="trước 01/7/2025"):
-        actions.do_assign_role(user=person, role="commune_officer", unit=hoa_phu_legacy,
-                               actor=admin_dl)  # fmt: skip
+        actions.do_assign_role(
+            user=person, role="commune_officer", unit=hoa_phu_legacy, actor=admin_dl
+        )
     with pytest.raises(ValidationError, match="gán cho xã/phường"):
         actions.do_assign_role(user=person, role="commune_officer", unit=dak_lak, actor=admin_dl)
     with pytest.raises(ValidationError, match="gán cho tỉnh"):
@@ -101,17 +112,21 @@ def test_assign_role_checks_the_unit_level_generation_and_province(
     with pytest.raises(ValidationError, match="cơ quan"):
         actions.do_assign_role(user=person, role="sponsor", unit=hoa_phu, actor=admin_dl)
     with pytest.raises(PermissionDenied):
-        actions.do_assign_role(user=person, role="commune_officer", unit=bac_kan_ward,
-                               actor=admin_dl)  # fmt: skip
-    assignment = actions.do_assign_role(user=person, role="commune_officer", unit=hoa_phu,
-                                        actor=admin_dl)  # fmt: skip
+        actions.do_assign_role(
+            user=person, role="commune_officer", unit=bac_kan_ward, actor=admin_dl
+        )
+    assignment = actions.do_assign_role(
+        user=person, role="commune_officer", unit=hoa_phu, actor=admin_dl
+    )
     assert assignment.province == dak_lak
     with pytest.raises(ValidationError, match="đã có vai trò"):
         actions.do_assign_role(user=person, role="commune_officer", unit=hoa_phu, actor=admin_dl)
     row = AuditEntry.objects.filter(action="accounts.assign_role", actor=admin_dl).get()
     assert row.actor == admin_dl and row.changes == {
-        "user": person.username, "role": "commune_officer", "unit": "24175"
-    }  # fmt: skip
+        "user": person.username,
+        "role": "commune_officer",
+        "unit": "24175",
+    }
 
 
 def test_assigning_several_units_is_all_or_nothing(
@@ -119,8 +134,9 @@ def test_assigning_several_units_is_all_or_nothing(
 ) -> None:
     person = make_user(province=dak_lak)
     with pytest.raises(PermissionDenied):
-        actions.do_assign_roles(user=person, role="commune_officer", units=[hoa_phu, bac_kan_ward],
-                                actor=admin_dl)  # fmt: skip
+        actions.do_assign_roles(
+            user=person, role="commune_officer", units=[hoa_phu, bac_kan_ward], actor=admin_dl
+        )
     assert not RoleAssignment.objects.filter(user=person).exists()
 
 
@@ -171,8 +187,9 @@ def test_change_password_by_the_owner_only(admin_dl: User, officer_hp: User) -> 
         actions.do_change_password(user=officer_hp, new_password="x" * 12, actor=admin_dl)
     with pytest.raises(ValidationError):
         actions.do_change_password(user=officer_hp, new_password="12345678", actor=officer_hp)
-    actions.do_change_password(user=officer_hp, new_password="mot-cau-rat-dai-2025",
-                               actor=officer_hp)  # fmt: skip
+    actions.do_change_password(
+        user=officer_hp, new_password="mot-cau-rat-dai-2025", actor=officer_hp
+    )
     officer_hp.refresh_from_db()
     assert officer_hp.check_password("mot-cau-rat-dai-2025") and not officer_hp.must_change_password
     assert len(audit_rows("accounts.change_password")) == 1
@@ -181,15 +198,18 @@ def test_change_password_by_the_owner_only(admin_dl: User, officer_hp: User) -> 
 def test_totp_enrolment_and_verification(admin_dl: User) -> None:
     device = actions.do_start_totp(user=admin_dl, actor=admin_dl)
     assert actions.do_start_totp(user=admin_dl, actor=admin_dl) == device  # same pending one
-    assert actions.do_confirm_totp(user=admin_dl, device=device, token=current_token(device),
-                                   actor=admin_dl)  # fmt: skip
+    assert actions.do_confirm_totp(
+        user=admin_dl, device=device, token=current_token(device), actor=admin_dl
+    )
     assert actions.do_verify_totp(user=admin_dl, token="000000", actor=admin_dl) is None
     # After a failure the device is throttled: even the right code waits (django-otp).
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     assert [e.action for e in AuditEntry.objects.filter(actor=admin_dl).order_by("pk")] == [
-        "accounts.totp_start", "accounts.totp_confirm", "accounts.totp_failed",
-    ]  # fmt: skip
+        "accounts.totp_start",
+        "accounts.totp_confirm",
+        "accounts.totp_failed",
+    ]
 
 
 def test_reset_two_factor_removes_devices(admin_dl: User, officer_hp: User) -> None:
@@ -201,8 +221,14 @@ def test_reset_two_factor_removes_devices(admin_dl: User, officer_hp: User) -> N
 
 def test_update_user_audits_only_what_changed(admin_dl: User, officer_hp: User) -> None:
     old_name = officer_hp.full_name
-    actions.do_update_user(user=officer_hp, full_name="Tên Mới", phone="0987 654 321", email="",
-                           organisation="", actor=admin_dl)  # fmt: skip
+    actions.do_update_user(
+        user=officer_hp,
+        full_name="Tên Mới",
+        phone="0987 654 321",
+        email="",
+        organisation="",
+        actor=admin_dl,
+    )
     [row] = audit_rows("accounts.update_user")
     assert row.changes == {"full_name": [old_name, "Tên Mới"], "phone": ["", "09x xxx x321"]}
     assert "tên mới" not in officer_hp.search_text and "ten moi" in officer_hp.search_text

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 HEADER = "họ tên,điện thoại,email,vai trò,mã đơn vị,cơ quan\n"
 
 
-def run(content: str | bytes, admin: User, province: Unit, name: str = "ds.csv") -> actions.ImportResult:
+def run(
+    content: str | bytes, admin: User, province: Unit, name: str = "ds.csv"
+) -> actions.ImportResult:
     data = content.encode("utf-8-sig") if isinstance(content, str) else content
     return actions.do_import_officers(content=data, filename=name, province=province, actor=admin)
 
@@ -28,7 +30,7 @@ def test_a_good_file_creates_everyone_with_roles_and_audit_rows(
 ) -> None:
     csv = HEADER + (
         "Nguyễn Văn An,0912 345 678,an@example.vn,Cán bộ cấp xã,24175,\n"
-        "Trần Thị Bình,,,đơn vị phụ trách,\"24175, 24343\",VNPT Đắk Lắk\n"
+        'Trần Thị Bình,,,đơn vị phụ trách,"24175, 24343",VNPT Đắk Lắk\n'
         "Lê Văn Cường,0987654321,,thẩm định,66,\n"
     )
     result = run(csv, admin_dl, dak_lak)
@@ -36,8 +38,9 @@ def test_a_good_file_creates_everyone_with_roles_and_audit_rows(
     binh = User.objects.get(full_name="Trần Thị Bình")
     assert binh.organisation == "VNPT Đắk Lắk" and binh.province == dak_lak
     assert set(RoleAssignment.objects.filter(user=binh).values_list("unit__code", flat=True)) == {
-        "24175", "24343"
-    }  # fmt: skip
+        "24175",
+        "24343",
+    }
     assert all(a.password and a.user.must_change_password for a in result.created)
     created_rows = AuditEntry.objects.filter(action="accounts.create_user", actor=admin_dl)
     assert created_rows.count() == 3
@@ -98,9 +101,16 @@ def test_xlsx_with_numeric_cells_keeps_leading_zeros(admin_dl: User, dak_lak: Un
 
 
 def test_file_level_problems_are_reported(admin_dl: User, dak_lak: Unit) -> None:
-    assert "thiếu cột: vai trò, mã đơn vị" in run("họ tên\nAn\n", admin_dl, dak_lak).errors[0].message
+    assert (
+        "thiếu cột: vai trò, mã đơn vị" in run("họ tên\nAn\n", admin_dl, dak_lak).errors[0].message
+    )
     assert "Chỉ nhận tệp" in run("x", admin_dl, dak_lak, name="ds.pdf").errors[0].message
-    assert "UTF-8" in run("ho ten\nĐào".encode("cp1258", "replace") + b"\xe0", admin_dl, dak_lak).errors[0].message
+    assert (
+        "UTF-8"
+        in run("ho ten\nĐào".encode("cp1258", "replace") + b"\xe0", admin_dl, dak_lak)
+        .errors[0]
+        .message
+    )
     assert "không có người nào" in run(HEADER, admin_dl, dak_lak).errors[0].message
     assert "bị hỏng" in run(b"not a zip", admin_dl, dak_lak, name="x.xlsx").errors[0].message
 

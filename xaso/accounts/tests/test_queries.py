@@ -45,8 +45,12 @@ def test_bac_kan_pilots_are_reached_from_thai_nguyen(
     thai_nguyen: Unit, bac_kan_ward: Unit, dak_lak: Unit
 ) -> None:
     admin = make_user(role="province_admin", units=[thai_nguyen])
-    song_cau = Unit.objects.get(generation=Generation.LEGACY, level="commune", name="Phường Sông Cầu",
-                                province__short_name="Bắc Kạn")  # fmt: skip
+    song_cau = Unit.objects.get(
+        generation=Generation.LEGACY,
+        level="commune",
+        name="Phường Sông Cầu",
+        province__short_name="Bắc Kạn",
+    )
     assert queries.may_in_unit(admin, "edit", song_cau.pk)
     assert queries.may_in_unit(admin, "edit", bac_kan_ward.pk)
     assert not queries.may_in_unit(admin, "view", dak_lak.pk)
@@ -139,8 +143,9 @@ def test_audit_filters(admin_dl: User, dak_lak: Unit) -> None:
 
     entry = record_audit(actor=admin_dl, action="test.filter", target=dak_lak)
     today = timezone.localdate()
-    f = queries.AuditFilter(user="admin.d", action="test.filter", date_from=today, date_to=today,
-                            target="Đắk Lắk")  # fmt: skip
+    f = queries.AuditFilter(
+        user="admin.d", action="test.filter", date_from=today, date_to=today, target="Đắk Lắk"
+    )
     assert list(queries.audit_entries_for(admin_dl, f)) == [entry]
     tomorrow = today + dt.timedelta(days=1)
     assert not queries.audit_entries_for(admin_dl, queries.AuditFilter(date_from=tomorrow)).exists()

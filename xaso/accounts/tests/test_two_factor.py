@@ -110,8 +110,10 @@ def test_the_same_session_passes_once_verified(admin_dl: User) -> None:
 
 def test_password_login_sends_a_privileged_person_to_enrol_then_in(admin_dl: User) -> None:
     client = Client()
-    response = client.post(reverse("accounts:login"), {"username": "admin.dl", "password": PASSWORD,
-                                                        "next": "/tai-khoan/nhat-ky/"})  # fmt: skip
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "admin.dl", "password": PASSWORD, "next": "/tai-khoan/nhat-ky/"},
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:otp_setup"))
     page = client.get(response["Location"])
@@ -128,7 +130,8 @@ def test_password_login_sends_a_privileged_person_to_enrol_then_in(admin_dl: Use
     )
     device.refresh_from_db()
     response = client.post(
-        reverse("accounts:otp_setup") + "?next=/tai-khoan/nhat-ky/", {"token": current_token(device)}
+        reverse("accounts:otp_setup") + "?next=/tai-khoan/nhat-ky/",
+        {"token": current_token(device)},
     )
     assert response.status_code == 302 and response["Location"] == "/tai-khoan/nhat-ky/"
     assert client.get("/tai-khoan/nhat-ky/").status_code == 200
@@ -137,7 +140,9 @@ def test_password_login_sends_a_privileged_person_to_enrol_then_in(admin_dl: Use
 def test_an_enrolled_person_is_asked_for_the_code(admin_dl: User) -> None:
     confirmed_device(admin_dl)
     client = Client()
-    response = client.post(reverse("accounts:login"), {"username": "admin.dl", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "admin.dl", "password": PASSWORD}
+    )
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
     response = client.post(response["Location"], {"token": "000000"})
     assert "Mã không đúng" in response.content.decode()
@@ -146,7 +151,9 @@ def test_an_enrolled_person_is_asked_for_the_code(admin_dl: User) -> None:
 
 def test_unprivileged_officials_need_no_second_factor(officer_hp: User) -> None:
     client = Client()
-    response = client.post(reverse("accounts:login"), {"username": "canbo.hp", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "canbo.hp", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("site:home")
     assert client.get(reverse("accounts:me")).status_code == 200
 
