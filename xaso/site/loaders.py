@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from xaso.accounts.demo import load_demo_accounts
 from xaso.units import demo as units_demo
 from xaso.units.actions import do_import_units, do_save_group
 from xaso.units.models import UnitGroup
@@ -52,6 +53,6 @@ def load_pilot_groups(say: Callable[[str], None]) -> list[UnitGroup]:
 def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
     load_units(say)
     load_pilot_groups(say)
-    from xaso.accounts.demo import load_demo_accounts
-
-    return [DemoLogin(*row) for row in load_demo_accounts()]
+    logins = [DemoLogin(*row) for row in load_demo_accounts()]
+    # Each domain app's demo data, in dependency order (one call per app, each idempotent):
+    return logins
