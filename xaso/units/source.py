@@ -7,13 +7,13 @@ calls an online geocoder for split communes, which must never happen here.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
+from pathlib import Path
 
 from xaso.core.text import fold
 
@@ -67,18 +67,22 @@ def _search_text(*names: str) -> str:
     return " " + " | ".join(fold(n) for n in names if n) + " "
 
 
-def _data_file(name: str) -> Any:
-    return resources.files("vietnamadminunits").joinpath("data", name)
+def _data_file(name: str) -> Path:
+    # Locate the package without importing it: its __init__ loads an address parser that
+    # needs Unidecode (GPL), which xaso keeps out of the install (pyproject.toml).
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceError("Chưa cài gói vietnamadminunits.")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
 
 
 def _rows(sql: str) -> Iterator[sqlite3.Row]:
-    with resources.as_file(_data_file("dataset.db")) as path:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            yield from conn.execute(sql)
-        finally:
-            conn.close()
+    conn = sqlite3.connect(f"file:{_data_file('dataset.db')}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        yield from conn.execute(sql)
+    finally:
+        conn.close()
 
 
 def legacy_units() -> list[UnitRecord]:
@@ -189,8 +193,7 @@ def _nfc(key: str) -> str:
 
 
 def lineage() -> list[LineageRecord]:
-    with resources.as_file(_data_file("converter_2025.json")) as path:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(_data_file("converter_2025.json").read_text(encoding="utf-8"))
     links: list[LineageRecord] = []
     for new_province, old_provinces in data["DICT_PROVINCE"].items():
         for old in old_provinces:
