@@ -134,3 +134,24 @@ class AuditSearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "“Đến ngày” phải sau “Từ ngày”.")
         return data
+
+
+class UnitGroupForm(forms.Form):
+    name = forms.CharField(label="Tên nhóm", max_length=200)
+    description = forms.CharField(
+        label="Mô tả", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    province = ProvinceChoiceField(label="Tỉnh", queryset=Unit.objects.none())
+    member_codes = forms.CharField(
+        label="Mã các đơn vị thành viên",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Mã xã/phường hiện nay, cách nhau bởi dấu phẩy hoặc xuống dòng (ví dụ 24175).",
+    )
+
+    def __init__(self, *args: Any, provinces: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["province"]
+        assert isinstance(field, ProvinceChoiceField)
+        field.queryset = Unit.objects.filter(pk__in=[p.pk for p in provinces]).order_by("name")
+        if len(provinces) == 1:
+            field.initial = provinces[0]

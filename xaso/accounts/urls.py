@@ -35,6 +35,9 @@ urlpatterns = [
         views.user_reset_two_factor,
         name="user_reset_two_factor",
     ),
+    path("nhom-don-vi/", views.group_list, name="groups"),
+    path("nhom-don-vi/tao-moi/", views.group_edit, name="group_create"),
+    path("nhom-don-vi/<slug:slug>/sua/", views.group_edit, name="group_edit"),
     path("nhat-ky/", views.audit_list, name="audit"),
     path("nhat-ky/xuat.<str:fmt>", views.audit_export, name="audit_export"),
 ]

@@ -34,6 +34,8 @@ from xaso.accounts.security import (
     second_factor_redirect,
     second_factor_url,
 )
+from xaso.units import queries as unit_queries
+from xaso.units.actions import do_save_group
 
 logger = logging.getLogger(__name__)
 ADMIN_ROLES = [Role.PROVINCE_ADMIN]
@@ -194,13 +196,13 @@ def _codes(text: str) -> list[str]:
     return [c for c in re.split(r"[\s,;/]+", text or "") if c]
 
 
-def _units_or_error(form: Any, codes: list[str]) -> list[Any]:
+def _units_or_error(form: Any, codes: list[str], *, field: str = "unit_codes") -> list[Any]:
     units = []
     for code in codes:
         try:
             units.append(queries.current_unit_by_code(code))
         except queries.UnitCodeError as exc:
-            form.add_error("unit_codes", exc.message)
+            form.add_error(field, exc.message)
     return units
 
 
@@ -419,3 +421,64 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="nhat-ky.{fmt}"'
     return response
+
+
+@official_view(roles=ADMIN_ROLES)
+def group_list(request: HttpRequest) -> HttpResponse:
+    provinces = queries.administered_provinces(request.user)
+    groups = [g for p in provinces for g in unit_queries.groups(p) if g.province_id == p.pk]
+    return render(request, "accounts/group_list.html", {"groups": groups})
+
+
+@official_view(roles=ADMIN_ROLES)
+def group_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """Create or edit a named set of units of the administrator's province."""
+    provinces = queries.administered_provinces(request.user)
+    group = None
+    if slug is not None:
+        group = (
+            queries.scope(unit_queries.groups(), request.user, action="edit")
+            .filter(slug=slug)
+            .first()
+        )
+        if group is None:
+            raise Http404("Không tìm thấy.")
+    initial = {}
+    if group is not None:
+        codes = group.members.order_by("code").values_list("code", flat=True)
+        initial = {
+            "name": group.name, "description": group.description, "province": group.province,
+            "member_codes": ", ".join(codes),
+        }  # fmt: skip
+    form = forms.UnitGroupForm(request.POST or None, initial=initial, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        members = _units_or_error(form, _codes(data["member_codes"]), field="member_codes")
+        outside = [u.name for u in members if u.province_id != data["province"].pk]
+        if outside:
+            form.add_error(
+                "member_codes", f"Không thuộc {data['province'].name}: {', '.join(outside)}."
+            )
+        if not form.errors:
+            try:
+                saved = do_save_group(
+                    slug=group.slug if group else _new_slug(data["name"]),
+                    name=data["name"], description=data["description"],
+                    province=data["province"], members=members, actor=_user(request),
+                )  # fmt: skip
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Đã lưu nhóm “{saved.name}” ({len(members)} đơn vị).")
+                return redirect("units:group", saved.slug)
+    return render(request, "accounts/group_edit.html", {"form": form, "group": group})
+
+
+def _new_slug(name: str) -> str:
+    from django.utils.crypto import get_random_string
+
+    from xaso.core.text import fold
+
+    base = fold(name).replace(" ", "-")[:100] or "nhom"
+    # A short random tail keeps slugs unique without a read-then-write race.
+    return f"{base}-{get_random_string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
