@@ -93,7 +93,7 @@ def resolve_unit(
     try:
         return Status(200, _out(queries.resolve(name, generation=generation)))
     except queries.UnitLookupError as exc:
-        status = 409 if len(exc.candidates) > 1 and "ứng với" in exc.message else 404
+        status = 409 if exc.ambiguous else 404
         return Status(
             status, LookupErrorOut(detail=exc.message, candidates=[_out(u) for u in exc.candidates])
         )

@@ -17,10 +17,14 @@ class UnitLookupError(Exception):
     """A code or name that names no unit, or several: carries a Vietnamese message and the
     candidates, so web, API and CLI can all list them."""
 
-    def __init__(self, message: str, candidates: list[Unit] | None = None) -> None:
+    def __init__(
+        self, message: str, candidates: list[Unit] | None = None, *, ambiguous: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.candidates = candidates or []
+        # Several units fit (choose one) — as opposed to none fitting (here are near ones).
+        self.ambiguous = ambiguous
 
 
 def unit_counts() -> dict[str, dict[str, int]]:
@@ -109,7 +113,8 @@ def search(query: str, *, generation: str | None = None, level: str | None = Non
 
 
 def resolve(name_or_code: str, *, generation: str | None = None) -> Unit:
-    """Exactly one unit for a code or name, or an error listing the candidates."""
+    """Exactly one unit for a code or a name — optionally followed by its district and
+    province ("hoa phu buon ma thuot") — or an error listing the candidates."""
     text = name_or_code.strip()
     if not text:
         raise UnitLookupError("Chưa nhập tên hoặc mã đơn vị.")
@@ -117,22 +122,38 @@ def resolve(name_or_code: str, *, generation: str | None = None) -> Unit:
         qs = Unit.objects.filter(code=text)
         if generation:
             qs = qs.filter(generation=generation)
-        found = list(qs.select_related("parent", "province"))
+        found = list(qs.select_related("parent", "province").order_by("-generation"))
         if not found:
             raise UnitLookupError(f"Không có đơn vị nào mang mã {text!r}.")
-    else:
-        key = fold(text)
-        found = [u for u in search(text, generation=generation, limit=200)
-                 if u.name_key == key or u.search_text.startswith(f" {key} |")]  # fmt: skip
-        if not found:
-            candidates = list(search(text, generation=generation, limit=10))
-            raise UnitLookupError(f"Không tìm thấy đơn vị tên “{text}”.", candidates)
+        if len(found) > 1:
+            raise UnitLookupError(
+                f"Mã {text} có ở cả hai thế hệ (trước và từ 01/7/2025); hãy chọn thế hệ.",
+                found,
+                ambiguous=True,
+            )
+        return found[0]
+    key = fold(text)
+    # The unit's own name must head the query; the words after it name its district or
+    # province, which search() has already checked.
+    found = [
+        u
+        for u in search(text, generation=generation, limit=200)
+        if _heads(u.name_key, key) or _heads(fold(u.name), key)
+    ]
+    if not found:
+        candidates = list(search(text, generation=generation, limit=10)) if key else []
+        raise UnitLookupError(f"Không tìm thấy đơn vị tên “{text}”.", candidates)
     if len(found) > 1:
         raise UnitLookupError(
-            f"“{text}” ứng với {len(found)} đơn vị; hãy chọn theo mã hoặc ghi thêm huyện, tỉnh.",
+            f"“{text}” ứng với {len(found)} đơn vị; hãy ghi thêm huyện, tỉnh hoặc chọn theo mã.",
             found,
+            ambiguous=True,
         )
     return found[0]
+
+
+def _heads(name: str, query: str) -> bool:
+    return query == name or query.startswith(name + " ")
 
 
 @dataclass(frozen=True)

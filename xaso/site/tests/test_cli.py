@@ -37,3 +37,18 @@ def test_demo_without_serving_is_idempotent(capsys: pytest.CaptureFixture[str]) 
     assert "http://127.0.0.1:8000/" in out
     assert UnitGroup.objects.filter(slug__startswith="thi-diem-cds").count() == 2
     assert UnitGroup.objects.get(slug="thi-diem-cds-2023-bac-kan").members.count() == 8
+
+
+def test_find_unit_lists_candidates_for_an_ambiguous_name() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as exc:
+        call_command("find_unit", "hoa phu", generation="current")
+    assert "ứng với 2 đơn vị" in str(exc.value)
+    assert "Xã Hòa Phú, Thành phố Hà Nội" in str(exc.value)
+
+
+def test_find_unit_prints_the_unit_and_its_lineage(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("find_unit", "song cau bac kan")
+    out = capsys.readouterr().out
+    assert "01837  Phường Sông Cầu" in out and "nay thuộc" in out and "Phường Bắc Kạn" in out

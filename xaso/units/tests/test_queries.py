@@ -69,3 +69,14 @@ def test_unknown_name_suggests_near_candidates() -> None:
 
 def test_resolve_unique_name_with_generation(hoa_phu: Unit) -> None:
     assert queries.resolve("24175", generation="current") == hoa_phu
+
+
+def test_name_with_district_and_province_resolves(hoa_phu_legacy: Unit) -> None:
+    assert queries.resolve("hoa phu buon ma thuot") == hoa_phu_legacy
+    assert queries.resolve("Xã Hòa Phú, Buôn Ma Thuột, Đắk Lắk") == hoa_phu_legacy
+
+
+def test_code_in_two_generations_asks_for_the_generation(hoa_phu: Unit) -> None:
+    with pytest.raises(queries.UnitLookupError, match="cả hai thế hệ") as exc:
+        queries.resolve("24175")
+    assert exc.value.ambiguous and hoa_phu in exc.value.candidates
