@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "django_prometheus",
     "ninja",
     "axes",
     "django_otp",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xaso.core.middleware.RequestIdMiddleware",
@@ -74,8 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Axes must be last: it answers lockouts raised by the authentication backends.
+    # Axes must be last of ours: it answers lockouts raised by the authentication backends.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "xaso.urls"
@@ -150,6 +153,10 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("XASO_PROXY_COUNT", "0"))
 # Two-factor authentication for administrators and verifiers; the demo data directory
 # may switch it off (``xaso demo`` prints that it did).
 # `xaso demo` marks its data directory; nothing else ever creates that marker.
+# Who may read /metrics (CIDR list), and when a task backlog makes /readyz "degraded".
+XASO_METRICS_ALLOWED = env_list("XASO_METRICS_ALLOWED", "127.0.0.1/32,::1/128")
+XASO_TASK_BACKLOG_ALERT_SECONDS = int(os.environ.get("XASO_TASK_BACKLOG_ALERT_SECONDS", "900"))
+
 XASO_DEMO = env_bool("XASO_DEMO", (DATA_DIR / "DEMO").exists())
 XASO_REQUIRE_2FA = env_bool("XASO_REQUIRE_2FA", not XASO_DEMO)
 OTP_TOTP_ISSUER = "xaso"

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.db import connection
-from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from xaso.site import operations
 from xaso.units import queries as unit_queries
 
 
@@ -16,10 +15,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness plus the one dependency every page needs: the database."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
+    if operations.check_database() != "ok":
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, file storage, and the task backlog (degraded, not down)."""
+    status, body = operations.readiness()
+    return JsonResponse(body, status=status)
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    # Metrics reveal volumes and queue sizes: only the monitoring network may read them.
+    if not operations.metrics_allowed(request.META.get("REMOTE_ADDR")):
+        raise Http404
+    return HttpResponse(operations.metrics_text(), content_type="text/plain; version=0.0.4")

@@ -41,7 +41,7 @@ def test_healthz_ok(client: Client) -> None:
 
 
 def test_healthz_503_when_database_unreachable(client: Client) -> None:
-    with mock.patch("xaso.site.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("xaso.site.operations.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
@@ -90,3 +90,36 @@ def test_production_refuses_the_demo_secret(tmp_path: object) -> None:
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert result.returncode != 0 and "XASO_SECRET_KEY" in result.stderr
+
+
+def test_readyz_checks_database_storage_and_backlog(client: Client) -> None:
+    response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["database"] == "ok" and body["storage"] == "ok"
+    assert body["tasks"]["queued"] >= 0 and body["status"] in {"ok", "degraded"}
+
+
+def test_readyz_503_when_storage_fails(client: Client) -> None:
+    with mock.patch("xaso.site.operations.default_storage.save", side_effect=OSError("full")):
+        response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["storage"] == "unreachable"
+
+
+def test_readyz_degraded_when_tasks_wait_too_long(client: Client, settings: object) -> None:
+    from xaso.units.tasks import refresh_units
+
+    refresh_units.enqueue()
+    settings.XASO_TASK_BACKLOG_ALERT_SECONDS = -1  # type: ignore[attr-defined]
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
+
+
+def test_metrics_expose_task_queue_depth_to_loopback_only(client: Client) -> None:
+    from xaso.units.tasks import refresh_units
+
+    refresh_units.enqueue()
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'xaso_tasks{status="ready"} 1.0' in text
+    assert "django_http_requests_total_by_method_total" in text
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
