@@ -46,8 +46,8 @@ def main() -> None:
     if options.postgres:
         server = options.postgres.rsplit("/", 1)[0]
         for name in ("xaso_drill_source", "xaso_drill_target"):
-            subprocess.run(["dropdb", "--if-exists", "-d", f"{server}/postgres", name], check=False)
-            subprocess.run(["createdb", "-d", f"{server}/postgres", name], check=True)
+            for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+                subprocess.run(["psql", "-q", "-d", f"{server}/postgres", "-c", sql], check=True)
         source["DATABASE_URL"] = f"{server}/xaso_drill_source"
         target["DATABASE_URL"] = f"{server}/xaso_drill_target"
     print(f"database {'postgresql' if options.postgres else 'sqlite'}")
