@@ -22,6 +22,9 @@ step "mypy (strict: the index engine, every actions.py and queries.py)"
 step "import contracts"
 "$BIN/lint-imports" --no-cache
 
+step "bandit (security lint: no high-severity finding)"
+"$BIN/bandit" -q -r xaso -lll -x "*/tests/*"
+
 run_pytest() {
   local rc=0
   "$BIN/pytest" "$@" || rc=$?
