@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from xaso.programs.api import router as programs_router
 from xaso.units.api import router as units_router
 
 api = NinjaAPI(
@@ -11,3 +12,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/units", units_router)
+api.add_router("/assessments", "xaso.assessments.api.router")
+api.add_router("/programs", programs_router)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xaso.accounts.demo import load_demo_accounts
+from xaso.assessments.demo import load_demo_assessments
+from xaso.programs.demo import load_demo_programmes
 from xaso.units import demo as units_demo
 from xaso.units.actions import do_import_units, do_save_group
 from xaso.units.models import UnitGroup
@@ -55,4 +57,6 @@ def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
     load_pilot_groups(say)
     logins = [DemoLogin(*row) for row in load_demo_accounts()]
     # Each domain app's demo data, in dependency order (one call per app, each idempotent):
+    load_demo_assessments(say)
+    logins += [DemoLogin(*row) for row in load_demo_programmes(say)]
     return logins
