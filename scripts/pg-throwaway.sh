@@ -21,6 +21,7 @@ case "${1:-}" in
     as_pg "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
       -o "-h 127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
       || { cat "$DIR/server.log" >&2; exit 1; }
+    "$BINDIR/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE xaso" >/dev/null
     echo "postgres://postgres@127.0.0.1:$PORT/xaso"
     ;;
   stop)

@@ -45,4 +45,7 @@ else
 fi
 DATABASE_URL=$url XASO_DATA_DIR=$(mktemp -d) run_pytest "$@"
 
+step "deploy smoke test (docs/deploy.md, verbatim, on loopback)"
+XASO_PG_PORT=54381 scripts/deploy-smoke.sh
+
 printf '\nAll checks passed.\n'

@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+XASO_MIGRATION_LOCK_TIMEOUT = os.environ.get("XASO_MIGRATION_LOCK_TIMEOUT", "10s")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
