@@ -123,3 +123,17 @@ def test_metrics_expose_task_queue_depth_to_loopback_only(client: Client) -> Non
     assert 'xaso_tasks{status="ready"} 1.0' in text
     assert "django_http_requests_total_by_method_total" in text
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+
+
+def test_migrations_run_with_a_lock_timeout_on_postgresql() -> None:
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.signals import pre_migrate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("lock_timeout is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = 0")
+        pre_migrate.send(sender=apps.get_app_config("core"), app_config=None, using="default")
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "10s"
