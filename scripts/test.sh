@@ -48,4 +48,7 @@ DATABASE_URL=$url XASO_DATA_DIR=$(mktemp -d) run_pytest "$@"
 step "deploy smoke test (docs/deploy.md, verbatim, on loopback)"
 XASO_PG_PORT=54381 scripts/deploy-smoke.sh
 
+step "migrations forward, backward, forward on PostgreSQL with data"
+XASO_PG_PORT=54382 scripts/migration-roundtrip.sh
+
 printf '\nAll checks passed.\n'
