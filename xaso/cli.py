@@ -55,7 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     if verb == "demo":
         _mark_demo_data_dir()
         return _django(["demo", *rest])
-    if verb in {"import-units", "find-unit", "backup", "restore", "import-framework"}:
+    if verb in {
+        "import-units",
+        "find-unit",
+        "backup",
+        "restore",
+        "import-framework",
+        "fake-gateway",
+    }:
         return _django([verb.replace("-", "_"), *rest])
     print(f"xaso: lệnh không hợp lệ {verb!r}.\n{USAGE}", file=sys.stderr)
     return 2

@@ -12,5 +12,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/units", units_router)
+api.add_router("/citizens", "xaso.citizens.api.router")
 api.add_router("/assessments", "xaso.assessments.api.router")
 api.add_router("/programs", programs_router)

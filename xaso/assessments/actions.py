@@ -33,6 +33,7 @@ from xaso.assessments.engine import (
     framework_from_text,
     inputs_digest,
     results_rows,
+    root_scores,
     score_rows,
 )
 from xaso.assessments.evidence import EvidenceRejected, inspect, normalise_doc_number
@@ -766,19 +767,23 @@ def do_draw_spot_check(
 # --- publishing ----------------------------------------------------------------------
 
 
-def _scored(
-    framework: Framework, subs: Sequence[Submission], stage: str, submitted: set[int]
-) -> dict[str, dict[str, Any]]:
-    rows = [
+def _rows(subs: Sequence[Submission], stage: str, submitted: set[int]) -> list[Any]:
+    return [
         (s.unit.code, s.unit.name, queries.effective_cells(s, stage) if s.pk in submitted else {})
         for s in subs
     ]
+
+
+def _scored(
+    framework: Framework, subs: Sequence[Submission], submitted: set[int]
+) -> dict[str, dict[str, Any]]:
+    """Final results, with each unit's rank among units of its type (xã, phường, đặc khu)."""
     groups = {"loai": {s.unit.code: s.unit.unit_type for s in subs}}
-    results = score_rows(framework, rows, groups=groups)
+    results = score_rows(framework, _rows(subs, "final", submitted), groups=groups)
+    loai = results.group_ranks["loai"][:, 0].tolist()
     out = {}
-    loai = results.group_ranks["loai"]
     for i, row in enumerate(results_rows(results)):
-        row["rank_loai"] = int(loai[i, 0]) or None
+        row["rank_loai"] = int(loai[i]) or None
         out[row["unit"]] = row
     return out
 
@@ -812,9 +817,9 @@ def do_publish_period(
                 errors={"reason": "Chưa nhập lý do."},
             )
         framework = queries.framework_of(period)
-        final = _scored(framework, subs, "final", approved)
-        self_scores = _scored(framework, subs, "self", approved)
-        verified = _scored(framework, subs, "verified", approved)
+        final = _scored(framework, subs, approved)
+        self_scores = root_scores(score_rows(framework, _rows(subs, "self", approved)))
+        verified = root_scores(score_rows(framework, _rows(subs, "verified", approved)))
         inputs = {s.unit.code: (queries.effective_cells(s) if s.pk in approved else {})
                   for s in subs}  # fmt: skip
         digest = inputs_digest(period.framework.sha256, list(inputs.items()))
@@ -856,8 +861,8 @@ def do_publish_period(
                     score=final[s.unit.code]["score"],
                     points=final[s.unit.code]["points"],
                     rank=final[s.unit.code]["rank"],
-                    self_score=self_scores[s.unit.code]["score"],
-                    verified_score=verified[s.unit.code]["score"],
+                    self_score=self_scores[s.unit.code],
+                    verified_score=verified[s.unit.code],
                     inputs=inputs[s.unit.code],
                     nodes=final[s.unit.code]["nodes"],
                     pillars={

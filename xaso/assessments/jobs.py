@@ -1,4 +1,8 @@
-"""Background tasks of assessments: thin wrappers that load by id and call one action."""
+"""Background tasks of assessments: thin wrappers that load by id and call one action.
+
+They live here rather than in ``tasks.py`` because the pages enqueue them (an upload
+checked by the worker, reminders queued when a period opens) and the layering keeps
+``views`` and ``tasks`` from importing each other; ``tasks.py`` re-exports them."""
 
 from __future__ import annotations
 

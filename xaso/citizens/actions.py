@@ -80,7 +80,7 @@ from xaso.citizens.queries import (
 )
 from xaso.citizens.textual import unaccent
 from xaso.citizens.uploads import MAX_FILES, UploadRejected, inspect
-from xaso.core.audit import on_commit, record_audit
+from xaso.core.audit import record_audit
 from xaso.core.personal import normalise_phone
 from xaso.core.text import fold
 from xaso.units.models import Level, Unit
@@ -93,24 +93,49 @@ THROTTLED_CHANNELS = {"web", "open311", "sms", "zalo"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _check(actor: User | None, action: str, unit_id: int | None, family: str = FAMILY_CASES,
-           message: str = "Bạn không có quyền với dữ liệu của xã này.") -> None:  # fmt: skip
+def _check(
+    actor: User | None,
+    action: str,
+    unit_id: int | None,
+    family: str = FAMILY_CASES,
+    message: str = "Bạn không có quyền với dữ liệu của xã này.",
+) -> None:
     if actor is None:
         return
     if not may_in_unit(actor, action, unit_id, family=family):
         raise PermissionDenied(message)
 
 
-def _event(case: Case, kind: str, actor: User | None, *, text: str = "", state_from: str = "",
-           state_to: str = "", internal: bool = True) -> CaseEvent:  # fmt: skip
+def _event(
+    case: Case,
+    kind: str,
+    actor: User | None,
+    *,
+    text: str = "",
+    state_from: str = "",
+    state_to: str = "",
+    internal: bool = True,
+) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=active_user(actor), text=text, state_from=state_from,
-        state_to=state_to, internal=internal,
-    )  # fmt: skip
+        case=case,
+        kind=kind,
+        actor=active_user(actor),
+        text=text,
+        state_from=state_from,
+        state_to=state_to,
+        internal=internal,
+    )
 
 
-def _move(case: Case, to: str, actor: User | None, *, allowed: Sequence[str], text: str = "",
-          internal: bool = False) -> str:  # fmt: skip
+def _move(
+    case: Case,
+    to: str,
+    actor: User | None,
+    *,
+    allowed: Sequence[str],
+    text: str = "",
+    internal: bool = False,
+) -> str:
     if case.state not in allowed:
         raise ValidationError(
             f"Phản ánh {case.code} đang ở trạng thái “{State(case.state).label}”, "
@@ -118,8 +143,9 @@ def _move(case: Case, to: str, actor: User | None, *, allowed: Sequence[str], te
         )
     before = case.state
     case.state = to
-    _event(case, EventKind.STATE, actor, text=text, state_from=before, state_to=to,
-           internal=internal)  # fmt: skip
+    _event(
+        case, EventKind.STATE, actor, text=text, state_from=before, state_to=to, internal=internal
+    )
     return before
 
 
@@ -132,19 +158,39 @@ def _search_text(case: Case) -> str:
 
 def _notify(case: Case, tag: str, text: str, now: dt.datetime) -> None:
     """Queues a message to the reporter on the channel they can be reached by; the key
-    makes the same notice for the same case one message however often it is queued."""
+    makes the same notice for the same case one message however often it is queued.
+    ``now`` is the case's clock; the message itself is queued at the real time."""
+    del now
+    now = timezone.now()
     rows = []
     if case.reporter_zalo:
-        rows.append(outbox.row(unit_id=case.unit_id, key=f"case:{case.pk}:{tag}:zalo",
-                               channel="zalo", address=case.reporter_zalo, text=text,
-                               urgent=True, now=now, case_id=case.pk))  # fmt: skip
+        rows.append(
+            outbox.row(
+                unit_id=case.unit_id,
+                key=f"case:{case.pk}:{tag}:zalo",
+                channel="zalo",
+                address=case.reporter_zalo,
+                text=text,
+                urgent=True,
+                now=now,
+                case_id=case.pk,
+            )
+        )
     elif case.reporter_phone:
-        rows.append(outbox.row(unit_id=case.unit_id, key=f"case:{case.pk}:{tag}:sms",
-                               channel="sms", address=case.reporter_phone,
-                               text=unaccent(text)[:459], urgent=True, now=now,
-                               case_id=case.pk))  # fmt: skip
+        rows.append(
+            outbox.row(
+                unit_id=case.unit_id,
+                key=f"case:{case.pk}:{tag}:sms",
+                channel="sms",
+                address=case.reporter_phone,
+                text=unaccent(text)[:459],
+                urgent=True,
+                now=now,
+                case_id=case.pk,
+            )
+        )
     if rows:
-        outbox.enqueue(rows)
+        outbox.enqueue(rows, count=False)
 
 
 def _date(moment: dt.datetime | None) -> str:
@@ -198,15 +244,17 @@ def _step_unit(ctx: _Intake) -> None:
 def _step_idempotent(ctx: _Intake) -> None:
     r = ctx.record
     if r.provider_id:
-        ctx.existing = Case.objects.filter(channel=r.channel, provider_id=r.provider_id).first()
+        found = Case.objects.filter(provider_id=r.provider_id, channel=r.channel).order_by()
+        ctx.existing = found[:1].get() if found.exists() else None
 
 
 def _step_validate(ctx: _Intake) -> None:
     r = ctx.record
     body = " ".join((r.body or "").split())
     if len(body) < MIN_BODY:
-        raise IntakeError("Nội dung phản ánh quá ngắn: hãy mô tả sự việc (ít nhất 10 ký tự).",
-                          field="body")  # fmt: skip
+        raise IntakeError(
+            "Nội dung phản ánh quá ngắn: hãy mô tả sự việc (ít nhất 10 ký tự).", field="body"
+        )
     if len(body) > MAX_BODY:
         raise IntakeError(f"Nội dung dài quá {MAX_BODY} ký tự: hãy rút gọn.", field="body")
     r.body = (r.body or "").strip()
@@ -218,10 +266,8 @@ def _step_validate(ctx: _Intake) -> None:
             ctx.phone = normalise_phone(r.phone)
         except ValueError as exc:
             raise IntakeError(str(exc), field="phone") from None
-    if r.channel in {"web", "counter"} and not (ctx.phone or r.email or r.zalo_id):
-        if r.channel == "web":
-            raise IntakeError("Hãy để lại số điện thoại để xã báo kết quả cho bạn.",
-                              field="phone")  # fmt: skip
+    if r.channel == "web" and not (ctx.phone or r.email):
+        raise IntakeError("Hãy để lại số điện thoại để xã báo kết quả cho bạn.", field="phone")
     if len(r.uploads) > MAX_FILES:
         raise IntakeError(f"Chỉ gửi được tối đa {MAX_FILES} tệp.", field="files")
     for upload in r.uploads:
@@ -235,8 +281,9 @@ def _step_throttle(ctx: _Intake) -> None:
     r = ctx.record
     if r.channel not in THROTTLED_CHANNELS:
         return
-    by_phone, by_ip = recent_from(phone=ctx.phone, ip_hash=ip_hash(r.ip),
-                                  since=ctx.now - dt.timedelta(hours=1))  # fmt: skip
+    by_phone, by_ip = recent_from(
+        phone=ctx.phone, ip_hash=ip_hash(r.ip), since=ctx.now - dt.timedelta(hours=1)
+    )
     if by_phone >= PHONE_LIMIT_PER_HOUR or by_ip >= IP_LIMIT_PER_HOUR:
         raise IntakeError(
             "Bạn đã gửi nhiều phản ánh trong một giờ qua. Vui lòng thử lại sau một giờ, "
@@ -290,9 +337,11 @@ def _step_categorise(ctx: _Intake) -> None:
 
 def _step_route(ctx: _Intake) -> None:
     assert ctx.unit is not None
-    routes = Route.objects.filter(unit=ctx.unit).filter(
-        Q(category__isnull=True) | Q(category=ctx.category)
-    ).filter(Q(village__isnull=True) | Q(village=ctx.village))  # fmt: skip
+    routes = (
+        Route.objects.filter(unit=ctx.unit)
+        .filter(Q(category__isnull=True) | Q(category=ctx.category))
+        .filter(Q(village__isnull=True) | Q(village=ctx.village))
+    )
     best = max(
         routes, key=lambda rt: (rt.category_id is not None, rt.village_id is not None), default=None
     )
@@ -320,23 +369,42 @@ def _step_persist(ctx: _Intake) -> None:
     if timezone.is_naive(received):
         received = received.replace(tzinfo=clocks.VN_TZ)
     denunciation = r.legal_class == LegalClass.DENUNCIATION
+    assert ctx.unit.province_id is not None
     case = Case(
-        unit=ctx.unit, province_id=ctx.unit.province_id, code=_new_code(ctx.unit, received),
-        token=secrets.token_urlsafe(18), channel=r.channel, provider_id=r.provider_id,
-        legal_class=r.legal_class, category=ctx.category, suggested_category=ctx.suggested,
+        unit=ctx.unit,
+        province_id=ctx.unit.province_id,
+        code=_new_code(ctx.unit, received),
+        token=secrets.token_urlsafe(18),
+        channel=r.channel,
+        provider_id=r.provider_id,
+        legal_class=r.legal_class,
+        category=ctx.category,
+        suggested_category=ctx.suggested,
         suggestion_confidence=ctx.suggestion.confidence if ctx.suggestion else None,
-        title=(r.title.strip() or title_from(r.body))[:200], body=r.body,
-        village=ctx.village, address=r.address[:300], latitude=r.latitude,
-        longitude=r.longitude, is_public=r.is_public and not denunciation,
-        reporter_name=r.reporter_name.strip()[:150], reporter_phone=ctx.phone,
-        reporter_zalo=r.zalo_id, reporter_email=r.email.strip()[:200], ip_hash=ip_hash(r.ip),
-        assigned_to_id=ctx.officer_id, received_at=received,
-        accept_due=ctx.deadlines.first, resolve_due=ctx.deadlines.answer,
-    )  # fmt: skip
+        title=(r.title.strip() or title_from(r.body))[:200],
+        body=r.body,
+        village=ctx.village,
+        address=r.address[:300],
+        latitude=r.latitude,
+        longitude=r.longitude,
+        is_public=r.is_public and not denunciation,
+        reporter_name=r.reporter_name.strip()[:150],
+        reporter_phone=ctx.phone,
+        reporter_zalo=r.zalo_id,
+        reporter_email=r.email.strip()[:200],
+        ip_hash=ip_hash(r.ip),
+        assigned_to_id=ctx.officer_id,
+        received_at=received,
+        accept_due=ctx.deadlines.first,
+        resolve_due=ctx.deadlines.answer,
+    )
     case.search_text = _search_text(case)
     if r.answer and r.answered_at:
-        answered = r.answered_at if timezone.is_aware(r.answered_at) else r.answered_at.replace(
-            tzinfo=clocks.VN_TZ)  # fmt: skip
+        answered = (
+            r.answered_at
+            if timezone.is_aware(r.answered_at)
+            else r.answered_at.replace(tzinfo=clocks.VN_TZ)
+        )
         case.state, case.answer, case.answered_at = State.CLOSED, r.answer, answered
         case.closed_at, case.answered_on_time = answered, answered <= ctx.deadlines.answer
     for _ in range(5):
@@ -345,27 +413,46 @@ def _step_persist(ctx: _Intake) -> None:
                 case.save()
             break
         except IntegrityError:
-            if r.provider_id and Case.objects.filter(channel=r.channel,
-                                                     provider_id=r.provider_id).exists():  # fmt: skip
+            if (
+                r.provider_id
+                and Case.objects.filter(channel=r.channel, provider_id=r.provider_id).exists()
+            ):
                 raise
             case.code = _new_code(ctx.unit, received)
     ctx.case = case
-    _event(case, EventKind.STATE, ctx.actor, state_to=case.state,
-           text=f"Tiếp nhận qua {case.get_channel_display()}", internal=False)  # fmt: skip
+    _event(
+        case,
+        EventKind.STATE,
+        ctx.actor,
+        state_to=case.state,
+        text=f"Tiếp nhận qua {case.get_channel_display()}",
+        internal=False,
+    )
     if ctx.suggestion is not None and ctx.suggested is not None:
         applied = "đã áp dụng" if ctx.category == ctx.suggested else "chỉ gợi ý"
-        _event(case, EventKind.CATEGORY, None, text=(
-            f"Gợi ý lĩnh vực: {ctx.suggested.name} (độ tin cậy {ctx.suggestion.confidence:.0%}, "
-            f"{applied})"))  # fmt: skip
+        _event(
+            case,
+            EventKind.CATEGORY,
+            None,
+            text=(
+                f"Gợi ý lĩnh vực: {ctx.suggested.name} "
+                f"(độ tin cậy {ctx.suggestion.confidence:.0%}, {applied})"
+            ),
+        )
     for checked in ctx.uploads:
         _store_attachment(case, checked)
     record_audit(
-        actor=ctx.actor, action="citizens.receive_case", target=case,
-        changes={"channel": r.channel, "legal_class": r.legal_class,
-                 "category": ctx.category.code if ctx.category else None,
-                 "attachments": len(ctx.uploads)},
+        actor=ctx.actor,
+        action="citizens.receive_case",
+        target=case,
+        changes={
+            "channel": r.channel,
+            "legal_class": r.legal_class,
+            "category": ctx.category.code if ctx.category else None,
+            "attachments": len(ctx.uploads),
+        },
         province_id=case.province_id,
-    )  # fmt: skip
+    )
 
 
 def _step_duplicates(ctx: _Intake) -> None:
@@ -374,10 +461,16 @@ def _step_duplicates(ctx: _Intake) -> None:
         return
     c = ctx.case
     ctx.duplicates = likely_duplicates(
-        unit_id=c.unit_id, category_id=c.category_id, text=f"{c.title} {c.body}",
-        latitude=c.latitude, longitude=c.longitude, village_id=c.village_id, now=ctx.now,
-        exclude_id=c.pk, limit=3,
-    )  # fmt: skip
+        unit_id=c.unit_id,
+        category_id=c.category_id,
+        text=f"{c.title} {c.body}",
+        latitude=c.latitude,
+        longitude=c.longitude,
+        village_id=c.village_id,
+        now=ctx.now,
+        exclude_id=c.pk,
+        limit=3,
+    )
     if ctx.duplicates:
         codes = ", ".join(d.case.code for d in ctx.duplicates)
         _event(c, EventKind.NOTE, None, text=f"Có thể trùng với: {codes}")
@@ -388,14 +481,25 @@ def _step_acknowledge(ctx: _Intake) -> None:
     c = ctx.case
     if c.channel == "import":
         return
-    _notify(c, "received", (
-        f"{ctx.unit.name} đã nhận phản ánh của bạn. Mã tra cứu: {c.code}. "
-        f"Hạn trả lời: {_date(c.resolve_due)}."), ctx.now)  # fmt: skip
+    _notify(
+        c,
+        "received",
+        (
+            f"{ctx.unit.name} đã nhận phản ánh của bạn. Mã tra cứu: {c.code}. "
+            f"Hạn trả lời: {_date(c.resolve_due)}."
+        ),
+        ctx.now,
+    )
 
 
 def _store_attachment(case: Case, checked: Any) -> Attachment:
-    attachment = Attachment(case=case, name=checked.name, content_type=checked.content_type,
-                            size=len(checked.data), sha256=checked.sha256)  # fmt: skip
+    attachment = Attachment(
+        case=case,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=checked.sha256,
+    )
     attachment.file.save(checked.name, ContentFile(checked.data), save=False)
     attachment.save()
     return attachment
@@ -405,14 +509,23 @@ def _store_attachment(case: Case, checked: Any) -> Attachment:
 # webhook stops here), validation, rate limits, place, category, routing, clock, then
 # the writes, duplicate hints and the acknowledgement, all in one transaction.
 INTAKE_STEPS: tuple[Callable[[_Intake], None], ...] = (
-    _step_unit, _step_idempotent, _step_validate, _step_throttle, _step_place,
-    _step_categorise, _step_route, _step_clock, _step_persist, _step_duplicates,
+    _step_unit,
+    _step_idempotent,
+    _step_validate,
+    _step_throttle,
+    _step_place,
+    _step_categorise,
+    _step_route,
+    _step_clock,
+    _step_persist,
+    _step_duplicates,
     _step_acknowledge,
-)  # fmt: skip
+)
 
 
-def do_receive_case(record: IntakeRecord, *, actor: User | None,
-                    now: dt.datetime | None = None) -> Receipt:  # fmt: skip
+def do_receive_case(
+    record: IntakeRecord, *, actor: User | None, now: dt.datetime | None = None
+) -> Receipt:
     """Takes one intake record from any channel through the pipeline. A provider message
     id already seen returns the case it created (``created=False``), changing nothing."""
     ctx = _Intake(record=record, actor=actor, now=now or timezone.now())
@@ -434,15 +547,28 @@ def do_receive_case(record: IntakeRecord, *, actor: User | None,
 
 
 @transaction.atomic
-def do_log_inbound(*, channel: str, unit: Unit | None, provider_id: str, status: str,
-                   reason: str, raw: bytes, case: Case | None = None) -> InboundMessage:  # fmt: skip
+def do_log_inbound(
+    *,
+    channel: str,
+    unit: Unit | None,
+    provider_id: str,
+    status: str,
+    reason: str,
+    raw: bytes,
+    case: Case | None = None,
+) -> InboundMessage:
     """Every webhook call leaves a row, refused ones included (without the raw body)."""
     if status == InboundStatus.REJECTED:
         logger.warning("Webhook %s bị từ chối: %s", channel, reason)
     return InboundMessage.objects.create(
-        unit=unit, channel=channel, provider_id=provider_id[:120], status=status,
-        reason=reason[:300], body_sha256=body_sha256(raw), case=case,
-    )  # fmt: skip
+        unit=unit,
+        channel=channel,
+        provider_id=provider_id[:120],
+        status=status,
+        reason=reason[:300],
+        body_sha256=body_sha256(raw),
+        case=case,
+    )
 
 
 @dataclass
@@ -472,9 +598,13 @@ def do_import_cases(*, content: bytes, unit: Unit, actor: User | None) -> Import
                 result.skipped += int(not receipt.created)
             if result.errors:
                 raise _Rollback
-            record_audit(actor=actor, action="citizens.import_cases", target=unit,
-                         changes={"created": result.created, "skipped": result.skipped},
-                         province_id=unit.province_id)  # fmt: skip
+            record_audit(
+                actor=actor,
+                action="citizens.import_cases",
+                target=unit,
+                changes={"created": result.created, "skipped": result.skipped},
+                province_id=unit.province_id,
+            )
     except _Rollback:
         result.created = result.skipped = 0
     return result
@@ -488,16 +618,21 @@ class _Rollback(Exception):
 
 
 def _recompute(case: Case) -> None:
-    d = clocks.deadlines(case.legal_class, case.received_at, accepted_at=case.accepted_at,
-                         complex_case=case.is_complex,
-                         local_sla_days=settings_for(case.unit_id).field_sla_days,
-                         extensions=case.extensions)  # fmt: skip
+    d = clocks.deadlines(
+        case.legal_class,
+        case.received_at,
+        accepted_at=case.accepted_at,
+        complex_case=case.is_complex,
+        local_sla_days=settings_for(case.unit_id).field_sla_days,
+        extensions=case.extensions,
+    )
     case.accept_due, case.resolve_due = d.first, d.answer
 
 
 @transaction.atomic
-def do_accept_case(*, case: Case, actor: User | None, complex_case: bool = False,
-                   now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_accept_case(
+    *, case: Case, actor: User | None, complex_case: bool = False, now: dt.datetime | None = None
+) -> Case:
     """Thụ lý: the answer clock of complaints and denunciations starts here."""
     _check(actor, "edit", case.unit_id)
     now = now or timezone.now()
@@ -505,10 +640,19 @@ def do_accept_case(*, case: Case, actor: User | None, complex_case: bool = False
     case.accepted_at, case.is_complex = now, complex_case
     _recompute(case)
     case.save()
-    record_audit(actor=actor, action="citizens.accept_case", target=case,
-                 changes={"complex": complex_case}, province_id=case.province_id)  # fmt: skip
-    _notify(case, "accepted", f"Phản ánh {case.code} đã được thụ lý. Hạn giải quyết: "
-                              f"{_date(case.resolve_due)}.", now)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.accept_case",
+        target=case,
+        changes={"complex": complex_case},
+        province_id=case.province_id,
+    )
+    _notify(
+        case,
+        "accepted",
+        f"Phản ánh {case.code} đã được thụ lý. Hạn giải quyết: {_date(case.resolve_due)}.",
+        now,
+    )
     return case
 
 
@@ -524,8 +668,13 @@ def do_assign_case(*, case: Case, officer: User, actor: User | None) -> Case:
     _move(case, State.ASSIGNED, actor, allowed=allowed, text=f"Giao cho {officer}")
     case.assigned_to = officer
     case.save()
-    record_audit(actor=actor, action="citizens.assign_case", target=case,
-                 changes={"officer": officer.username}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.assign_case",
+        target=case,
+        changes={"officer": officer.username},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -534,13 +683,16 @@ def do_start_case(*, case: Case, actor: User | None) -> Case:
     _check(actor, "edit", case.unit_id)
     _move(case, State.IN_PROGRESS, actor, allowed=[State.ACCEPTED, State.ASSIGNED, State.REOPENED])
     case.save()
-    record_audit(actor=actor, action="citizens.start_case", target=case, province_id=case.province_id)
+    record_audit(
+        actor=actor, action="citizens.start_case", target=case, province_id=case.province_id
+    )
     return case
 
 
 @transaction.atomic
-def do_forward_case(*, case: Case, agency: str, note: str, actor: User | None,
-                    now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_forward_case(
+    *, case: Case, agency: str, note: str, actor: User | None, now: dt.datetime | None = None
+) -> Case:
     """Chuyển cơ quan có thẩm quyền (the out-of-competence step of Decree 20/2008)."""
     _check(actor, "edit", case.unit_id)
     agency = agency.strip()
@@ -552,16 +704,22 @@ def do_forward_case(*, case: Case, agency: str, note: str, actor: User | None,
     case.answer = f"Nội dung không thuộc thẩm quyền của xã, đã chuyển {agency}. {note}".strip()
     case.answered_on_time = now <= (case.accept_due or now)
     case.save()
-    record_audit(actor=actor, action="citizens.forward_case", target=case,
-                 changes={"agency": agency}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.forward_case",
+        target=case,
+        changes={"agency": agency},
+        province_id=case.province_id,
+    )
     for c in reporters_to_notify(case):
         _notify(c, "forwarded", f"Phản ánh {c.code} đã được chuyển {agency} giải quyết.", now)
     return case
 
 
 @transaction.atomic
-def do_answer_case(*, case: Case, answer: str, actor: User | None,
-                   now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_answer_case(
+    *, case: Case, answer: str, actor: User | None, now: dt.datetime | None = None
+) -> Case:
     _check(actor, "edit", case.unit_id)
     answer = answer.strip()
     if len(answer) < 10:
@@ -572,12 +730,20 @@ def do_answer_case(*, case: Case, answer: str, actor: User | None,
     case.answer, case.answered_at = answer, now
     case.answered_on_time = case.resolve_due is None or now <= case.resolve_due
     case.save()
-    record_audit(actor=actor, action="citizens.answer_case", target=case,
-                 changes={"on_time": case.answered_on_time}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.answer_case",
+        target=case,
+        changes={"on_time": case.answered_on_time},
+        province_id=case.province_id,
+    )
     for c in reporters_to_notify(case):
-        _notify(c, f"answered{case.reopen_count}",
-                f"Phản ánh {c.code} đã có trả lời. Xem và đánh giá tại trang tra cứu "
-                f"với mã {c.code}.", now)  # fmt: skip
+        _notify(
+            c,
+            f"answered{case.reopen_count}",
+            f"Phản ánh {c.code} đã có trả lời. Xem và đánh giá tại trang tra cứu với mã {c.code}.",
+            now,
+        )
     return case
 
 
@@ -587,31 +753,44 @@ def do_close_case(*, case: Case, actor: User | None, now: dt.datetime | None = N
     _move(case, State.CLOSED, actor, allowed=[State.ANSWERED, State.FORWARDED])
     case.closed_at = now or timezone.now()
     case.save()
-    record_audit(actor=actor, action="citizens.close_case", target=case, province_id=case.province_id)
+    record_audit(
+        actor=actor, action="citizens.close_case", target=case, province_id=case.province_id
+    )
     return case
 
 
 @transaction.atomic
-def do_reject_case(*, case: Case, reason: str, actor: User | None,
-                   now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_reject_case(
+    *, case: Case, reason: str, actor: User | None, now: dt.datetime | None = None
+) -> Case:
     _check(actor, "edit", case.unit_id)
     reason = reason.strip()
     if len(reason) < 5:
         raise ValidationError({"reason": "Hãy ghi lý do không thụ lý."})
-    _move(case, State.REJECTED, actor, allowed=[State.NEW, State.ACCEPTED, State.ASSIGNED],
-          text=reason)  # fmt: skip
+    _move(
+        case,
+        State.REJECTED,
+        actor,
+        allowed=[State.NEW, State.ACCEPTED, State.ASSIGNED],
+        text=reason,
+    )
     case.reject_reason, case.closed_at = reason[:500], now or timezone.now()
     case.save()
-    record_audit(actor=actor, action="citizens.reject_case", target=case,
-                 changes={"reason": reason[:200]}, province_id=case.province_id)  # fmt: skip
-    _notify(case, "rejected", f"Phản ánh {case.code} không được thụ lý: {reason}",
-            case.closed_at)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.reject_case",
+        target=case,
+        changes={"reason": reason[:200]},
+        province_id=case.province_id,
+    )
+    _notify(case, "rejected", f"Phản ánh {case.code} không được thụ lý: {reason}", case.closed_at)
     return case
 
 
 @transaction.atomic
-def do_merge_case(*, case: Case, into: Case, actor: User | None,
-                  now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_merge_case(
+    *, case: Case, into: Case, actor: User | None, now: dt.datetime | None = None
+) -> Case:
     """Marks ``case`` a duplicate of ``into``; its reporter will hear ``into``'s answer."""
     _check(actor, "edit", case.unit_id)
     if into.pk == case.pk or into.unit_id != case.unit_id:
@@ -624,16 +803,27 @@ def do_merge_case(*, case: Case, into: Case, actor: User | None,
     for c in Case.objects.filter(duplicate_of=case):
         c.duplicate_of = into
         c.save(update_fields=["duplicate_of"])
-    record_audit(actor=actor, action="citizens.merge_case", target=case,
-                 changes={"into": into.code}, province_id=case.province_id)  # fmt: skip
-    _notify(case, "merged", f"Phản ánh {case.code} trùng nội dung với {into.code}; bạn sẽ "
-                            f"nhận kết quả của {into.code}.", now or timezone.now())  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.merge_case",
+        target=case,
+        changes={"into": into.code},
+        province_id=case.province_id,
+    )
+    _notify(
+        case,
+        "merged",
+        f"Phản ánh {case.code} trùng nội dung với {into.code}; bạn sẽ "
+        f"nhận kết quả của {into.code}.",
+        now or timezone.now(),
+    )
     return case
 
 
 @transaction.atomic
-def do_reopen_case(*, case: Case, reason: str, actor: User | None,
-                   now: dt.datetime | None = None) -> Case:  # fmt: skip
+def do_reopen_case(
+    *, case: Case, reason: str, actor: User | None, now: dt.datetime | None = None
+) -> Case:
     """The resident (through the tracking link) or an officer reopens an answer."""
     if actor is not None:
         _check(actor, "edit", case.unit_id)
@@ -646,12 +836,20 @@ def do_reopen_case(*, case: Case, reason: str, actor: User | None,
     case.closed_at = None
     # A reopened case gets a fresh answer clock from today.
     clock = clocks.clock_for(case.legal_class)
-    period = clocks.answer_period(clock, complex_case=case.is_complex,
-                                  local_sla_days=settings_for(case.unit_id).field_sla_days)  # fmt: skip
+    period = clocks.answer_period(
+        clock,
+        complex_case=case.is_complex,
+        local_sla_days=settings_for(case.unit_id).field_sla_days,
+    )
     case.resolve_due = clocks.due(now, period)
     case.save()
-    record_audit(actor=actor, action="citizens.reopen_case", target=case,
-                 changes={"reopen_count": case.reopen_count}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.reopen_case",
+        target=case,
+        changes={"reopen_count": case.reopen_count},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -663,10 +861,20 @@ def do_rate_case(*, case: Case, rating: int, comment: str = "", actor: User | No
         raise ValidationError({"rating": "Điểm đánh giá từ 1 đến 5."})
     case.rating = rating
     case.save(update_fields=["rating", "updated_at"])
-    _event(case, EventKind.RATING, actor, text=f"{rating}/5 {comment.strip()[:500]}".strip(),
-           internal=False)  # fmt: skip
-    record_audit(actor=actor, action="citizens.rate_case", target=case,
-                 changes={"rating": rating}, province_id=case.province_id)  # fmt: skip
+    _event(
+        case,
+        EventKind.RATING,
+        actor,
+        text=f"{rating}/5 {comment.strip()[:500]}".strip(),
+        internal=False,
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.rate_case",
+        target=case,
+        changes={"rating": rating},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -691,8 +899,13 @@ def do_add_attachment(*, case: Case, name: str, content: bytes, actor: User | No
     except UploadRejected as exc:
         raise ValidationError({"file": exc.message}) from None
     attachment = _store_attachment(case, checked)
-    record_audit(actor=actor, action="citizens.add_attachment", target=case,
-                 changes={"sha256": checked.sha256}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.add_attachment",
+        target=case,
+        changes={"sha256": checked.sha256},
+        province_id=case.province_id,
+    )
     return attachment
 
 
@@ -711,11 +924,20 @@ def do_extend_deadline(*, case: Case, reason: str, actor: User | None) -> Case:
     case.extensions += 1
     _recompute(case)
     case.save()
-    _event(case, EventKind.EXTENSION, actor, internal=False, text=(
-        f"Gia hạn lần {case.extensions} đến {_date(case.resolve_due)}: {reason}"))  # fmt: skip
-    record_audit(actor=actor, action="citizens.extend_deadline", target=case,
-                 changes={"from": _date(before), "to": _date(case.resolve_due), "reason": reason},
-                 province_id=case.province_id)  # fmt: skip
+    _event(
+        case,
+        EventKind.EXTENSION,
+        actor,
+        internal=False,
+        text=(f"Gia hạn lần {case.extensions} đến {_date(case.resolve_due)}: {reason}"),
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.extend_deadline",
+        target=case,
+        changes={"from": _date(before), "to": _date(case.resolve_due), "reason": reason},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -726,9 +948,13 @@ def do_set_category(*, case: Case, category: Category | None, actor: User | None
     case.category = category
     case.save(update_fields=["category", "updated_at"])
     _event(case, EventKind.CATEGORY, actor, text=f"Lĩnh vực: {category or '—'}")
-    record_audit(actor=actor, action="citizens.set_category", target=case,
-                 changes={"category": [before, category.code if category else None]},
-                 province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.set_category",
+        target=case,
+        changes={"category": [before, category.code if category else None]},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -739,8 +965,13 @@ def do_set_public(*, case: Case, public: bool, actor: User | None) -> Case:
         raise ValidationError("Đơn tố cáo không bao giờ được công khai.")
     case.is_public = public
     case.save(update_fields=["is_public", "updated_at"])
-    record_audit(actor=actor, action="citizens.set_public", target=case,
-                 changes={"public": public}, province_id=case.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.set_public",
+        target=case,
+        changes={"public": public},
+        province_id=case.province_id,
+    )
     return case
 
 
@@ -751,8 +982,9 @@ def do_reveal_reporter(*, case: Case, actor: User) -> Any:
     shown = reporter_for(actor, case, revealed=True)
     if case.is_denunciation and shown.hidden:
         raise PermissionDenied("Chỉ cán bộ được giao xử lý đơn tố cáo mới xem được danh tính.")
-    record_audit(actor=actor, action="citizens.reveal_reporter", target=case,
-                 province_id=case.province_id)
+    record_audit(
+        actor=actor, action="citizens.reveal_reporter", target=case, province_id=case.province_id
+    )
     return shown
 
 
@@ -771,8 +1003,12 @@ def do_send_reminders(*, now: dt.datetime | None = None) -> ClockRun:
     now = now or timezone.now()
     run = ClockRun()
     horizon = clocks.end_of(clocks.add_working_days(clocks.local_date(now), 1))
-    soon = Case.objects.filter(state__in=OPEN_STATES, reminded_at__isnull=True,
-                               resolve_due__gt=now, resolve_due__lte=horizon)  # fmt: skip
+    soon = Case.objects.filter(
+        state__in=OPEN_STATES,
+        reminded_at__isnull=True,
+        resolve_due__gt=now,
+        resolve_due__lte=horizon,
+    )
     for case in soon.select_related("assigned_to")[:5000]:
         with transaction.atomic():
             case.reminded_at = now
@@ -780,14 +1016,26 @@ def do_send_reminders(*, now: dt.datetime | None = None) -> ClockRun:
             _event(case, EventKind.REMINDER, None, text=f"Sắp đến hạn {_date(case.resolve_due)}")
             officer = case.assigned_to
             if officer is not None and officer.phone:
-                outbox.enqueue([outbox.row(
-                    unit_id=case.unit_id, key=f"case:{case.pk}:remind:{case.reopen_count}",
-                    channel="sms", address=officer.phone, urgent=False, now=now, case_id=case.pk,
-                    text=unaccent(f"Nhac han: phan anh {case.code} den han {_date(case.resolve_due)}."),
-                )])  # fmt: skip
+                outbox.enqueue(
+                    [
+                        outbox.row(
+                            unit_id=case.unit_id,
+                            key=f"case:{case.pk}:remind:{case.reopen_count}",
+                            channel="sms",
+                            address=officer.phone,
+                            urgent=False,
+                            now=now,
+                            case_id=case.pk,
+                            text=unaccent(
+                                f"Nhac han: phan anh {case.code} den han {_date(case.resolve_due)}."
+                            ),
+                        )
+                    ]
+                )
             run.reminded += 1
-    overdue = Case.objects.filter(state__in=OPEN_STATES, escalated_at__isnull=True,
-                                  resolve_due__lt=now)  # fmt: skip
+    overdue = Case.objects.filter(
+        state__in=OPEN_STATES, escalated_at__isnull=True, resolve_due__lt=now
+    )
     for case in overdue[:5000]:
         with transaction.atomic():
             case.escalated_at = now
@@ -795,13 +1043,28 @@ def do_send_reminders(*, now: dt.datetime | None = None) -> ClockRun:
             _event(case, EventKind.ESCALATION, None, text="Quá hạn: đã báo chủ tịch UBND xã")
             chairman = settings_for(case.unit_id).chairman
             if chairman is not None and chairman.phone:
-                outbox.enqueue([outbox.row(
-                    unit_id=case.unit_id, key=f"case:{case.pk}:escalate:{case.reopen_count}",
-                    channel="sms", address=chairman.phone, urgent=False, now=now, case_id=case.pk,
-                    text=unaccent(f"Qua han: phan anh {case.code} (han {_date(case.resolve_due)})."),
-                )])  # fmt: skip
-            record_audit(actor=None, action="citizens.escalate_case", target=case,
-                         province_id=case.province_id)  # fmt: skip
+                outbox.enqueue(
+                    [
+                        outbox.row(
+                            unit_id=case.unit_id,
+                            key=f"case:{case.pk}:escalate:{case.reopen_count}",
+                            channel="sms",
+                            address=chairman.phone,
+                            urgent=False,
+                            now=now,
+                            case_id=case.pk,
+                            text=unaccent(
+                                f"Qua han: phan anh {case.code} (han {_date(case.resolve_due)})."
+                            ),
+                        )
+                    ]
+                )
+            record_audit(
+                actor=None,
+                action="citizens.escalate_case",
+                target=case,
+                province_id=case.province_id,
+            )
             run.escalated += 1
     return run
 
@@ -822,13 +1085,20 @@ def do_retrain_classifier(*, province: Unit, actor: User | None) -> ClassifierMo
         trained = classifier.train(texts, labels)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    model = ClassifierModel.objects.create(unit=province, samples=len(rows),
-                                           accuracy=trained.accuracy,
-                                           blob=classifier.dumps(trained.pipeline))  # fmt: skip
+    model = ClassifierModel.objects.create(
+        unit=province,
+        samples=len(rows),
+        accuracy=trained.accuracy,
+        blob=classifier.dumps(trained.pipeline),
+    )
     ClassifierModel.objects.filter(unit=province).exclude(pk=model.pk).delete()
-    record_audit(actor=actor, action="citizens.retrain_classifier", target=province,
-                 changes={"samples": len(rows), "accuracy": trained.accuracy},
-                 province_id=province.pk)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.retrain_classifier",
+        target=province,
+        changes={"samples": len(rows), "accuracy": trained.accuracy},
+        province_id=province.pk,
+    )
     return model
 
 
@@ -836,60 +1106,109 @@ def do_retrain_classifier(*, province: Unit, actor: User | None) -> ClassifierMo
 
 
 @transaction.atomic
-def do_save_village(*, unit: Unit, name: str, population: int = 0, households: int = 0,
-                    actor: User | None) -> Village:  # fmt: skip
+def do_save_village(
+    *, unit: Unit, name: str, population: int = 0, households: int = 0, actor: User | None
+) -> Village:
     _check(actor, "edit", unit.pk)
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "Hãy nhập tên thôn."})
     village, _ = Village.objects.update_or_create(
-        unit=unit, name_key=fold(name),
+        unit=unit,
+        name_key=fold(name),
         defaults={"name": name, "population": population, "households": households},
-    )  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_village", target=village,
-                 province_id=unit.province_id)  # fmt: skip
+    )
+    record_audit(
+        actor=actor, action="citizens.save_village", target=village, province_id=unit.province_id
+    )
     return village
 
 
 @transaction.atomic
-def do_save_settings(*, unit: Unit, field_sla_days: int, chairman: User | None,
-                     approval_required: bool, actor: User | None) -> CommuneSettings:  # fmt: skip
+def do_save_settings(
+    *,
+    unit: Unit,
+    field_sla_days: int,
+    chairman: User | None,
+    approval_required: bool,
+    actor: User | None,
+) -> CommuneSettings:
     _check(actor, "edit", unit.pk)
     if not 1 <= field_sla_days <= 30:
         raise ValidationError({"field_sla_days": "Hạn từ 1 đến 30 ngày làm việc."})
-    row, _ = CommuneSettings.objects.update_or_create(unit=unit, defaults={
-        "field_sla_days": field_sla_days, "chairman": chairman,
-        "approval_required": approval_required})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_settings", target=row,
-                 changes={"field_sla_days": field_sla_days, "approval": approval_required},
-                 province_id=unit.province_id)  # fmt: skip
+    row, _ = CommuneSettings.objects.update_or_create(
+        unit=unit,
+        defaults={
+            "field_sla_days": field_sla_days,
+            "chairman": chairman,
+            "approval_required": approval_required,
+        },
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.save_settings",
+        target=row,
+        changes={"field_sla_days": field_sla_days, "approval": approval_required},
+        province_id=unit.province_id,
+    )
     return row
 
 
 @transaction.atomic
-def do_save_category(*, unit: Unit, code: str, name: str, legal_class: str = "field",
-                     group: str = "", description: str = "", actor: User | None) -> Category:  # fmt: skip
+def do_save_category(
+    *,
+    unit: Unit,
+    code: str,
+    name: str,
+    legal_class: str = "field",
+    group: str = "",
+    description: str = "",
+    actor: User | None,
+) -> Category:
     _check(actor, "edit", unit.pk)
     if legal_class not in LegalClass.values:
         raise ValidationError({"legal_class": "Loại không hợp lệ."})
-    category, _ = Category.objects.update_or_create(unit=unit, code=code, defaults={
-        "name": name, "legal_class": legal_class, "group": group,
-        "description": description})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_category", target=category,
-                 province_id=unit.province_id or unit.pk)  # fmt: skip
+    category, _ = Category.objects.update_or_create(
+        unit=unit,
+        code=code,
+        defaults={
+            "name": name,
+            "legal_class": legal_class,
+            "group": group,
+            "description": description,
+        },
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.save_category",
+        target=category,
+        province_id=unit.province_id or unit.pk,
+    )
     return category
 
 
 @transaction.atomic
-def do_save_route(*, unit: Unit, category: Category | None, village: Village | None,
-                  officer: User | None, agency: str = "", actor: User | None) -> Route:  # fmt: skip
+def do_save_route(
+    *,
+    unit: Unit,
+    category: Category | None,
+    village: Village | None,
+    officer: User | None,
+    agency: str = "",
+    actor: User | None,
+) -> Route:
     _check(actor, "edit", unit.pk)
     if officer is not None and not may_in_unit(officer, "edit", unit.pk, family=FAMILY_CASES):
         raise ValidationError({"officer": "Người nhận phải là cán bộ của xã."})
-    route, _ = Route.objects.update_or_create(unit=unit, category=category, village=village,
-                                              defaults={"officer": officer, "agency": agency})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_route", target=route,
-                 province_id=unit.province_id)  # fmt: skip
+    route, _ = Route.objects.update_or_create(
+        unit=unit,
+        category=category,
+        village=village,
+        defaults={"officer": officer, "agency": agency},
+    )
+    record_audit(
+        actor=actor, action="citizens.save_route", target=route, province_id=unit.province_id
+    )
     return route
 
 
@@ -898,41 +1217,79 @@ def do_create_api_key(*, unit: Unit, name: str, actor: User | None) -> tuple[Api
     """A new Open311 key; the key itself is shown once and only its hash kept."""
     _check(actor, "edit", unit.pk)
     raw = "x311_" + secrets.token_urlsafe(24)
-    key = ApiKey.objects.create(unit=unit, name=name.strip()[:120] or "Open311", prefix=raw[:8],
-                                key_hash=hashlib.sha256(raw.encode()).hexdigest())  # fmt: skip
-    record_audit(actor=actor, action="citizens.create_api_key", target=key,
-                 province_id=unit.province_id or unit.pk)  # fmt: skip
+    key = ApiKey.objects.create(
+        unit=unit,
+        name=name.strip()[:120] or "Open311",
+        prefix=raw[:8],
+        key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.create_api_key",
+        target=key,
+        province_id=unit.province_id or unit.pk,
+    )
     return key, raw
 
 
 @transaction.atomic
-def do_save_gateway(*, unit: Unit, name: str, kind: str, base_url: str, api_key: str = "",
-                    webhook_secret: str = "", address: str = "", app_id: str = "",
-                    priority: int = 1, actor: User | None) -> Gateway:  # fmt: skip
+def do_save_gateway(
+    *,
+    unit: Unit,
+    name: str,
+    kind: str,
+    base_url: str,
+    api_key: str = "",
+    webhook_secret: str = "",
+    address: str = "",
+    app_id: str = "",
+    priority: int = 1,
+    actor: User | None,
+) -> Gateway:
     _check(actor, "edit", unit.pk)
-    gateway, _ = Gateway.objects.update_or_create(name=name, defaults={
-        "unit": unit, "kind": kind, "base_url": base_url, "api_key": api_key,
-        "webhook_secret": webhook_secret, "address": address, "app_id": app_id,
-        "priority": priority, "active": True})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_gateway", target=gateway,
-                 changes={"kind": kind, "priority": priority},
-                 province_id=unit.province_id or unit.pk)  # fmt: skip
+    gateway, _ = Gateway.objects.update_or_create(
+        name=name,
+        defaults={
+            "unit": unit,
+            "kind": kind,
+            "base_url": base_url,
+            "api_key": api_key,
+            "webhook_secret": webhook_secret,
+            "address": address,
+            "app_id": app_id,
+            "priority": priority,
+            "active": True,
+        },
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.save_gateway",
+        target=gateway,
+        changes={"kind": kind, "priority": priority},
+        province_id=unit.province_id or unit.pk,
+    )
     return gateway
 
 
 # --- outbox --------------------------------------------------------------------------------
 
 
-def do_drain_outbox(*, worker: str = "worker", batch: int = 200, max_batches: int | None = None,
-                    clock: Callable[[], dt.datetime] = timezone.now,
-                    seed: int | None = None) -> outbox.DrainReport:  # fmt: skip
+def do_drain_outbox(
+    *,
+    worker: str = "worker",
+    batch: int = 200,
+    max_batches: int | None = None,
+    clock: Callable[[], dt.datetime] = timezone.now,
+    seed: int | None = None,
+) -> outbox.DrainReport:
     """Sends what is ready. Safe with several workers at once (see ``outbox.claim``)."""
     return outbox.drain(worker, batch=batch, max_batches=max_batches, clock=clock, seed=seed)
 
 
 @transaction.atomic
-def do_record_delivery(*, gateway: Gateway, data: dict[str, Any],
-                       now: dt.datetime | None = None) -> str:  # fmt: skip
+def do_record_delivery(
+    *, gateway: Gateway, data: dict[str, Any], now: dt.datetime | None = None
+) -> str:
     try:
         return outbox.apply_report(gateway, data, now or timezone.now())
     except ValueError as exc:
@@ -955,8 +1312,16 @@ class ContactImport:
     errors: list[str] = field(default_factory=list)
 
 
-CONTACT_COLUMNS = ("ho_ten", "dien_thoai", "zalo", "thon", "ho_gia_dinh", "nhom", "chu_de",
-                   "dong_y")  # fmt: skip
+CONTACT_COLUMNS = (
+    "ho_ten",
+    "dien_thoai",
+    "zalo",
+    "thon",
+    "ho_gia_dinh",
+    "nhom",
+    "chu_de",
+    "dong_y",
+)
 
 
 def _rows_of(content: bytes, filename: str) -> list[dict[str, str]]:
@@ -968,8 +1333,9 @@ def _rows_of(content: bytes, filename: str) -> list[dict[str, str]]:
         except Exception:
             raise ValidationError("Không đọc được tệp Excel (.xlsx).") from None
         sheet = book.worksheets[0]
-        values = [["" if v is None else str(v) for v in row]
-                  for row in sheet.iter_rows(values_only=True)]  # fmt: skip
+        values = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     else:
         try:
             text = content.decode("utf-8-sig")
@@ -979,11 +1345,14 @@ def _rows_of(content: bytes, filename: str) -> list[dict[str, str]]:
     if not values:
         raise ValidationError("Tệp rỗng.")
     header = [fold(h).replace(" ", "_") for h in values[0]]
-    return [dict(zip(header, row, strict=False)) for row in values[1:] if any(c.strip() for c in row)]
+    return [
+        dict(zip(header, row, strict=False)) for row in values[1:] if any(c.strip() for c in row)
+    ]
 
 
-def do_import_contacts(*, content: bytes, filename: str, unit: Unit,
-                       actor: User | None, now: dt.datetime | None = None) -> ContactImport:  # fmt: skip
+def do_import_contacts(
+    *, content: bytes, filename: str, unit: Unit, actor: User | None, now: dt.datetime | None = None
+) -> ContactImport:
     """Người nhận tin from CSV/XLSX: every row checked first; one bad row and nothing is
     saved, with every bad row named. Consent must be stated per row ("có")."""
     _check(actor, "edit", unit.pk, FAMILY_CONTACTS)
@@ -994,7 +1363,7 @@ def do_import_contacts(*, content: bytes, filename: str, unit: Unit,
     except ValidationError as exc:
         result.errors = list(exc.messages)
         return result
-    if rows and "ho_ten" not in rows[0] or rows and "dien_thoai" not in rows[0]:
+    if (rows and "ho_ten" not in rows[0]) or (rows and "dien_thoai" not in rows[0]):
         result.errors.append("Thiếu cột “họ tên” hoặc “điện thoại”.")
         return result
     villages = {v.name_key: v for v in Village.objects.filter(unit=unit)}
@@ -1029,34 +1398,52 @@ def do_import_contacts(*, content: bytes, filename: str, unit: Unit,
             continue
         if phone:
             seen[phone] = line
-        planned.append({"name": name[:150], "phone": phone, "zalo_id": zalo[:64],
-                        "village": village, "household": row.get("ho_gia_dinh", "").strip()[:60],
-                        "groups": _tags(row.get("nhom", "")), "topics": _tags(row.get("chu_de", ""))})  # fmt: skip
+        planned.append(
+            {
+                "name": name[:150],
+                "phone": phone,
+                "zalo_id": zalo[:64],
+                "village": village,
+                "household": row.get("ho_gia_dinh", "").strip()[:60],
+                "groups": _tags(row.get("nhom", "")),
+                "topics": _tags(row.get("chu_de", "")),
+            }
+        )
     if result.errors:
         return result
     with transaction.atomic():
         for p in planned:
-            lookup = {"unit": unit, "phone": p["phone"]} if p["phone"] else {
-                "unit": unit, "zalo_id": p["zalo_id"]}  # fmt: skip
+            lookup = (
+                {"unit": unit, "phone": p["phone"]}
+                if p["phone"]
+                else {"unit": unit, "zalo_id": p["zalo_id"]}
+            )
             existing = Contact.objects.filter(**lookup).first()
             if existing is None:
-                Contact.objects.create(unit=unit, consent_at=now, consent_via=f"tệp {filename}"[:40], **p)
+                Contact.objects.create(
+                    unit=unit, consent_at=now, consent_via=f"tệp {filename}"[:40], **p
+                )
                 result.created += 1
             else:
                 for k, v in p.items():
                     setattr(existing, k, v)
                 existing.save()
                 result.updated += 1
-        record_audit(actor=actor, action="citizens.import_contacts", target=unit,
-                     changes={"file": filename, "created": result.created,
-                              "updated": result.updated}, province_id=unit.province_id)  # fmt: skip
+        record_audit(
+            actor=actor,
+            action="citizens.import_contacts",
+            target=unit,
+            changes={"file": filename, "created": result.created, "updated": result.updated},
+            province_id=unit.province_id,
+        )
     return result
 
 
 @transaction.atomic
-def do_apply_command(*, unit: Unit, channel: str, address: str, command: Command,
-                     now: dt.datetime | None = None) -> Contact:  # fmt: skip
-    """"TU CHOI" opts out of that channel; "DK <chủ đề>" subscribes (consent recorded)."""
+def do_apply_command(
+    *, unit: Unit, channel: str, address: str, command: Command, now: dt.datetime | None = None
+) -> Contact:
+    """ "TU CHOI" opts out of that channel; "DK <chủ đề>" subscribes (consent recorded)."""
     now = now or timezone.now()
     field_name = "phone" if channel == "sms" else "zalo_id"
     value = normalise_phone(address) if channel == "sms" else address
@@ -1071,33 +1458,65 @@ def do_apply_command(*, unit: Unit, channel: str, address: str, command: Command
         current = {t for t in contact.topics.split(",") if t}
         contact.topics = _tags(",".join(current | set(command.topics)))
     contact.save()
-    record_audit(actor=None, action=f"citizens.{command.verb}", target=contact,
-                 changes={"channel": channel}, province_id=unit.province_id)  # fmt: skip
-    reply = ("Ban da tu choi nhan tin tu UBND xa. Soan DK de dang ky lai."
-             if command.verb == "optout" else "Ban da dang ky nhan tin tu UBND xa. Soan TU CHOI de huy.")  # fmt: skip
-    outbox.enqueue([outbox.row(unit_id=unit.pk, channel=channel, address=value, text=reply,
-                               key=f"cmd:{channel}:{value}:{command.verb}:{now:%Y%m%d%H%M%S}",
-                               urgent=True, now=now, contact_id=contact.pk)])  # fmt: skip
+    record_audit(
+        actor=None,
+        action=f"citizens.{command.verb}",
+        target=contact,
+        changes={"channel": channel},
+        province_id=unit.province_id,
+    )
+    reply = (
+        "Ban da tu choi nhan tin tu UBND xa. Soan DK de dang ky lai."
+        if command.verb == "optout"
+        else "Ban da dang ky nhan tin tu UBND xa. Soan TU CHOI de huy."
+    )
+    outbox.enqueue(
+        [
+            outbox.row(
+                unit_id=unit.pk,
+                channel=channel,
+                address=value,
+                text=reply,
+                key=f"cmd:{channel}:{value}:{command.verb}:{now:%Y%m%d%H%M%S}",
+                urgent=True,
+                now=now,
+                contact_id=contact.pk,
+            )
+        ]
+    )
     return contact
 
 
 @transaction.atomic
-def do_subscribe_web(*, unit: Unit, name: str, phone: str, village: Village | None,
-                     topics: str, now: dt.datetime | None = None) -> Contact:  # fmt: skip
+def do_subscribe_web(
+    *,
+    unit: Unit,
+    name: str,
+    phone: str,
+    village: Village | None,
+    topics: str,
+    now: dt.datetime | None = None,
+) -> Contact:
     """Đăng ký nhận tin on the commune's page: consent is the ticked box, recorded."""
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
         raise ValidationError({"phone": str(exc)}) from None
     now = now or timezone.now()
-    contact, _ = Contact.objects.get_or_create(unit=unit, phone=number,
-                                               defaults={"name": name.strip()[:150] or "Người đăng ký"})  # fmt: skip
+    contact, _ = Contact.objects.get_or_create(
+        unit=unit, phone=number, defaults={"name": name.strip()[:150] or "Người đăng ký"}
+    )
     contact.village = village or contact.village
     contact.topics = _tags(f"{contact.topics},{topics}")
     contact.consent_at, contact.consent_via, contact.opt_out_sms = now, "web", False
     contact.save()
-    record_audit(actor=None, action="citizens.subscribe", target=contact,
-                 changes={"via": "web"}, province_id=unit.province_id)  # fmt: skip
+    record_audit(
+        actor=None,
+        action="citizens.subscribe",
+        target=contact,
+        changes={"via": "web"},
+        province_id=unit.province_id,
+    )
     return contact
 
 
@@ -1108,8 +1527,13 @@ def do_opt_out(*, contact: Contact, channel: str, actor: User | None) -> Contact
         raise ValidationError("Kênh không hợp lệ.")
     setattr(contact, f"opt_out_{channel}", True)
     contact.save()
-    record_audit(actor=actor, action="citizens.optout", target=contact,
-                 changes={"channel": channel}, province_id=contact.unit.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.optout",
+        target=contact,
+        changes={"channel": channel},
+        province_id=contact.unit.province_id,
+    )
     return contact
 
 
@@ -1119,19 +1543,39 @@ CHANNELS = ("sms", "zalo", "web", "loudspeaker")
 
 
 @transaction.atomic
-def do_save_template(*, unit: Unit, name: str, title: str, body: str, urgency: str,
-                     channels: Sequence[str], actor: User | None) -> AnnouncementTemplate:  # fmt: skip
+def do_save_template(
+    *,
+    unit: Unit,
+    name: str,
+    title: str,
+    body: str,
+    urgency: str,
+    channels: Sequence[str],
+    actor: User | None,
+) -> AnnouncementTemplate:
     _check(actor, "edit", unit.pk)
-    template, _ = AnnouncementTemplate.objects.update_or_create(unit=unit, name=name, defaults={
-        "title": title, "body": body, "urgency": urgency,
-        "channels": f",{','.join(c for c in channels if c in CHANNELS)},"})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_template", target=template,
-                 province_id=unit.province_id or unit.pk)  # fmt: skip
+    template, _ = AnnouncementTemplate.objects.update_or_create(
+        unit=unit,
+        name=name,
+        defaults={
+            "title": title,
+            "body": body,
+            "urgency": urgency,
+            "channels": f",{','.join(c for c in channels if c in CHANNELS)},",
+        },
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.save_template",
+        target=template,
+        province_id=unit.province_id or unit.pk,
+    )
     return template
 
 
-def _clean_announcement(title: str, body: str, urgency: str, channels: Sequence[str],
-                        audience: Audience, unit: Unit) -> dict[str, str]:  # fmt: skip
+def _clean_announcement(
+    title: str, body: str, urgency: str, channels: Sequence[str], audience: Audience, unit: Unit
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "Hãy nhập tiêu đề."
@@ -1141,18 +1585,28 @@ def _clean_announcement(title: str, body: str, urgency: str, channels: Sequence[
         errors["urgency"] = "Mức độ không hợp lệ."
     if not channels or any(c not in CHANNELS for c in channels):
         errors["channels"] = "Hãy chọn ít nhất một kênh hợp lệ."
-    if audience.villages and Village.objects.filter(
-        pk__in=audience.villages).exclude(unit=unit).exists():  # fmt: skip
+    if (
+        audience.villages
+        and Village.objects.filter(pk__in=audience.villages).exclude(unit=unit).exists()
+    ):
         errors["villages"] = "Có thôn không thuộc xã này."
     return errors
 
 
 @transaction.atomic
-def do_create_announcement(*, unit: Unit, title: str, body: str, urgency: str = "normal",
-                           channels: Sequence[str] = ("web",), audience: Audience | None = None,
-                           sms_text: str = "", category: str = "",
-                           scheduled_at: dt.datetime | None = None,
-                           actor: User | None) -> Announcement:  # fmt: skip
+def do_create_announcement(
+    *,
+    unit: Unit,
+    title: str,
+    body: str,
+    urgency: str = "normal",
+    channels: Sequence[str] = ("web",),
+    audience: Audience | None = None,
+    sms_text: str = "",
+    category: str = "",
+    scheduled_at: dt.datetime | None = None,
+    actor: User | None,
+) -> Announcement:
     _check(actor, "edit", unit.pk)
     audience = audience or Audience()
     if urgency == Urgency.EMERGENCY:
@@ -1162,19 +1616,32 @@ def do_create_announcement(*, unit: Unit, title: str, body: str, urgency: str = 
     if errors:
         raise ValidationError(errors)
     announcement = Announcement.objects.create(
-        unit=unit, title=title.strip()[:200], body=body.strip(),
-        sms_text=(sms_text.strip() or unaccent(f"{unit.name}: {title.strip()}. {body.strip()}"))[:640],
-        category=category[:60], urgency=urgency, channels=f",{','.join(channels)},",
-        audience=audience.to_json(), scheduled_at=scheduled_at, created_by=active_user(actor),
-    )  # fmt: skip
-    record_audit(actor=actor, action="citizens.create_announcement", target=announcement,
-                 changes={"urgency": urgency, "channels": list(channels)},
-                 province_id=unit.province_id)  # fmt: skip
+        unit=unit,
+        title=title.strip()[:200],
+        body=body.strip(),
+        sms_text=(sms_text.strip() or unaccent(f"{unit.name}: {title.strip()}. {body.strip()}"))[
+            :640
+        ],
+        category=category[:60],
+        urgency=urgency,
+        channels=f",{','.join(channels)},",
+        audience=audience.to_json(),
+        scheduled_at=scheduled_at,
+        created_by=active_user(actor),
+    )
+    record_audit(
+        actor=actor,
+        action="citizens.create_announcement",
+        target=announcement,
+        changes={"urgency": urgency, "channels": list(channels)},
+        province_id=unit.province_id,
+    )
     return announcement
 
 
-def do_submit_announcement(*, announcement: Announcement, actor: User | None,
-                           now: dt.datetime | None = None) -> Announcement:  # fmt: skip
+def do_submit_announcement(
+    *, announcement: Announcement, actor: User | None, now: dt.datetime | None = None
+) -> Announcement:
     """An emergency goes now; otherwise to the chairman if the commune asks for approval,
     else it is scheduled (or sent now when no time was set)."""
     _check(actor, "edit", announcement.unit_id)
@@ -1187,9 +1654,13 @@ def do_submit_announcement(*, announcement: Announcement, actor: User | None,
         else:
             announcement.state = AnnouncementState.SCHEDULED
         announcement.save(update_fields=["state"])
-        record_audit(actor=actor, action="citizens.submit_announcement", target=announcement,
-                     changes={"state": announcement.state},
-                     province_id=announcement.unit.province_id)  # fmt: skip
+        record_audit(
+            actor=actor,
+            action="citizens.submit_announcement",
+            target=announcement,
+            changes={"state": announcement.state},
+            province_id=announcement.unit.province_id,
+        )
     if announcement.state == AnnouncementState.SCHEDULED and (
         announcement.scheduled_at is None or announcement.scheduled_at <= now
     ):
@@ -1197,8 +1668,9 @@ def do_submit_announcement(*, announcement: Announcement, actor: User | None,
     return announcement
 
 
-def do_approve_announcement(*, announcement: Announcement, actor: User,
-                            now: dt.datetime | None = None) -> Announcement:  # fmt: skip
+def do_approve_announcement(
+    *, announcement: Announcement, actor: User, now: dt.datetime | None = None
+) -> Announcement:
     chairman = settings_for(announcement.unit_id).chairman_id
     if not (actor.is_superuser or actor.pk == chairman):
         raise PermissionDenied("Chỉ chủ tịch UBND xã duyệt thông báo.")
@@ -1208,8 +1680,12 @@ def do_approve_announcement(*, announcement: Announcement, actor: User,
     with transaction.atomic():
         announcement.state, announcement.approved_by = AnnouncementState.SCHEDULED, actor
         announcement.save(update_fields=["state", "approved_by"])
-        record_audit(actor=actor, action="citizens.approve_announcement", target=announcement,
-                     province_id=announcement.unit.province_id)  # fmt: skip
+        record_audit(
+            actor=actor,
+            action="citizens.approve_announcement",
+            target=announcement,
+            province_id=announcement.unit.province_id,
+        )
     if announcement.scheduled_at is None or announcement.scheduled_at <= now:
         do_send_announcement(announcement=announcement, actor=actor, now=now)
     return announcement
@@ -1227,48 +1703,75 @@ def _fan_out(announcement: Announcement, now: dt.datetime) -> int:
     expires = outbox.expiry(urgent, now)
     rows = (
         audience.values_list("pk", "phone", "zalo_id", "opt_out_sms", "opt_out_zalo", "village_id")
-        .order_by("pk").iterator(chunk_size=5000)
-    )  # fmt: skip
+        .order_by("pk")
+        .iterator(chunk_size=5000)
+    )
 
     def generate() -> Any:
         for pk, phone, zalo, out_sms, out_zalo, village in rows:
             if "sms" in wanted and phone and not out_sms:
                 yield OutboxMessage(
-                    unit_id=announcement.unit_id, key=f"a{announcement.pk}:c{pk}:sms",
-                    announcement_id=announcement.pk, contact_id=pk, village_id_cache=village,
-                    channel="sms", address=phone, text=text_sms, urgent=urgent,
-                    next_attempt_at=sms_first, expires_at=expires, queued_at=now,
-                )  # fmt: skip
+                    unit_id=announcement.unit_id,
+                    key=f"a{announcement.pk}:c{pk}:sms",
+                    announcement_id=announcement.pk,
+                    contact_id=pk,
+                    village_id_cache=village,
+                    channel="sms",
+                    address=phone,
+                    text=text_sms,
+                    urgent=urgent,
+                    next_attempt_at=sms_first,
+                    expires_at=expires,
+                    queued_at=now,
+                )
             if "zalo" in wanted and zalo and not out_zalo:
                 yield OutboxMessage(
-                    unit_id=announcement.unit_id, key=f"a{announcement.pk}:c{pk}:zalo",
-                    announcement_id=announcement.pk, contact_id=pk, village_id_cache=village,
-                    channel="zalo", address=zalo, text=text_zalo, urgent=urgent,
-                    next_attempt_at=now, expires_at=expires, queued_at=now,
-                )  # fmt: skip
+                    unit_id=announcement.unit_id,
+                    key=f"a{announcement.pk}:c{pk}:zalo",
+                    announcement_id=announcement.pk,
+                    contact_id=pk,
+                    village_id_cache=village,
+                    channel="zalo",
+                    address=zalo,
+                    text=text_zalo,
+                    urgent=urgent,
+                    next_attempt_at=now,
+                    expires_at=expires,
+                    queued_at=now,
+                )
 
     return outbox.enqueue(generate())
 
 
-def do_send_announcement(*, announcement: Announcement, actor: User | None,
-                         now: dt.datetime | None = None) -> Announcement:  # fmt: skip
+def do_send_announcement(
+    *, announcement: Announcement, actor: User | None, now: dt.datetime | None = None
+) -> Announcement:
     """Publishes on the web page, queues SMS/Zalo for every recipient, and synthesises
     the loudspeaker audio per cluster."""
     _check(actor, "edit", announcement.unit_id)
-    if announcement.state not in (AnnouncementState.SCHEDULED, AnnouncementState.SENDING):
+    if announcement.state not in (
+        AnnouncementState.SCHEDULED,
+        AnnouncementState.SENDING,
+        AnnouncementState.SENT,
+    ):
         raise ValidationError("Thông báo chưa được duyệt hoặc lên lịch.")
     now = now or timezone.now()
     with transaction.atomic():
         announcement.state = AnnouncementState.SENDING
         queued = _fan_out(announcement, now)
         announcement.recipients = audience_contacts(
-            announcement.unit_id, Audience.from_json(announcement.audience)).count()  # fmt: skip
+            announcement.unit_id, Audience.from_json(announcement.audience)
+        ).count()
         announcement.published_at = announcement.published_at or now
         announcement.state = AnnouncementState.SENT
         announcement.save(update_fields=["state", "recipients", "published_at"])
-        record_audit(actor=actor, action="citizens.send_announcement", target=announcement,
-                     changes={"queued": queued, "recipients": announcement.recipients},
-                     province_id=announcement.unit.province_id)  # fmt: skip
+        record_audit(
+            actor=actor,
+            action="citizens.send_announcement",
+            target=announcement,
+            changes={"queued": queued, "recipients": announcement.recipients},
+            province_id=announcement.unit.province_id,
+        )
     if "loudspeaker" in announcement.channel_list:
         do_synthesise_audio(announcement=announcement, actor=actor, now=now)
     return announcement
@@ -1289,13 +1792,20 @@ def do_dispatch_due(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def do_cancel_announcement(*, announcement: Announcement, actor: User | None) -> Announcement:
     _check(actor, "edit", announcement.unit_id)
-    if announcement.state not in (AnnouncementState.DRAFT, AnnouncementState.PENDING,
-                                  AnnouncementState.SCHEDULED):  # fmt: skip
+    if announcement.state not in (
+        AnnouncementState.DRAFT,
+        AnnouncementState.PENDING,
+        AnnouncementState.SCHEDULED,
+    ):
         raise ValidationError("Thông báo đã gửi, không huỷ được.")
     announcement.state = AnnouncementState.CANCELLED
     announcement.save(update_fields=["state"])
-    record_audit(actor=actor, action="citizens.cancel_announcement", target=announcement,
-                 province_id=announcement.unit.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="citizens.cancel_announcement",
+        target=announcement,
+        province_id=announcement.unit.province_id,
+    )
     return announcement
 
 
@@ -1308,31 +1818,37 @@ def do_save_lexicon(*, unit: Unit, written: str, spoken: str, actor: User | None
     written, spoken = " ".join(written.split()), " ".join(spoken.split())
     if not written or not spoken:
         raise ValidationError("Hãy nhập cả cách viết và cách đọc.")
-    entry, _ = Lexicon.objects.update_or_create(unit=unit, written=written,
-                                                defaults={"spoken": spoken})  # fmt: skip
-    record_audit(actor=actor, action="citizens.save_lexicon", target=entry,
-                 province_id=unit.province_id)  # fmt: skip
+    entry, _ = Lexicon.objects.update_or_create(
+        unit=unit, written=written, defaults={"spoken": spoken}
+    )
+    record_audit(
+        actor=actor, action="citizens.save_lexicon", target=entry, province_id=unit.province_id
+    )
     return entry
 
 
 @transaction.atomic
-def do_save_cluster(*, unit: Unit, name: str, villages: Sequence[Village], schedule: str,
-                    actor: User | None) -> SpeakerCluster:  # fmt: skip
+def do_save_cluster(
+    *, unit: Unit, name: str, villages: Sequence[Village], schedule: str, actor: User | None
+) -> SpeakerCluster:
     _check(actor, "edit", unit.pk)
     try:
         times = speech.parse_schedule(schedule)
     except ValueError as exc:
         raise ValidationError({"schedule": str(exc)}) from None
-    cluster, _ = SpeakerCluster.objects.update_or_create(unit=unit, name=name.strip(),
-                                                         defaults={"schedule": ",".join(times)})  # fmt: skip
+    cluster, _ = SpeakerCluster.objects.update_or_create(
+        unit=unit, name=name.strip(), defaults={"schedule": ",".join(times)}
+    )
     cluster.villages.set([v for v in villages if v.unit_id == unit.pk])
-    record_audit(actor=actor, action="citizens.save_cluster", target=cluster,
-                 province_id=unit.province_id)  # fmt: skip
+    record_audit(
+        actor=actor, action="citizens.save_cluster", target=cluster, province_id=unit.province_id
+    )
     return cluster
 
 
-def do_synthesise_audio(*, announcement: Announcement, actor: User | None,
-                        now: dt.datetime | None = None) -> list[AudioClip]:  # fmt: skip
+def do_synthesise_audio(
+    *, announcement: Announcement, actor: User | None, now: dt.datetime | None = None
+) -> list[AudioClip]:
     """Speaks the bulletin with the commune's lexicon, once, and files it for every
     loudspeaker cluster with the cluster's next play times."""
     from xaso.citizens.queries import clusters_of, lexicon_for
@@ -1345,13 +1861,18 @@ def do_synthesise_audio(*, announcement: Announcement, actor: User | None,
     clips = []
     with transaction.atomic():
         for cluster in clusters_of(announcement.unit_id):
-            plays = speech.next_plays(cluster.schedule, now,
-                                      urgent=announcement.urgency != Urgency.NORMAL)  # fmt: skip
+            plays = speech.next_plays(
+                cluster.schedule, now, urgent=announcement.urgency != Urgency.NORMAL
+            )
             clip, _ = AudioClip.objects.get_or_create(
-                announcement=announcement, cluster=cluster,
-                defaults={"spoken_text": spoken, "seconds": audio.seconds,
-                          "plays_at": [p.isoformat() for p in plays]},
-            )  # fmt: skip
+                announcement=announcement,
+                cluster=cluster,
+                defaults={
+                    "spoken_text": spoken,
+                    "seconds": audio.seconds,
+                    "plays_at": [p.isoformat() for p in plays],
+                },
+            )
             stem = f"a{announcement.pk}-k{cluster.pk}"
             clip.spoken_text, clip.seconds = spoken, audio.seconds
             clip.plays_at = [p.isoformat() for p in plays]
@@ -1359,7 +1880,11 @@ def do_synthesise_audio(*, announcement: Announcement, actor: User | None,
             clip.mp3.save(f"{stem}.mp3", ContentFile(audio.mp3), save=False)
             clip.save()
             clips.append(clip)
-        record_audit(actor=actor, action="citizens.synthesise_audio", target=announcement,
-                     changes={"clusters": len(clips), "seconds": round(audio.seconds, 1)},
-                     province_id=announcement.unit.province_id)  # fmt: skip
+        record_audit(
+            actor=actor,
+            action="citizens.synthesise_audio",
+            target=announcement,
+            changes={"clusters": len(clips), "seconds": round(audio.seconds, 1)},
+            province_id=announcement.unit.province_id,
+        )
     return clips

@@ -20,23 +20,43 @@ class CitizensConfig(AppConfig):
         officer = READ_ACTIONS | {"edit"}
         # Cases hold residents' words and names: the commune's officers handle them, the
         # province's administrators oversee, leaders read (on-time rates, overdue lists).
-        register_family("citizens_cases", {
-            "province_admin": ALL_ACTIONS, "commune_officer": officer, "leader": READ_ACTIONS,
-            SUPERUSER: ALL_ACTIONS,
-        })  # fmt: skip
+        register_family(
+            "citizens_cases",
+            {
+                "province_admin": ALL_ACTIONS,
+                "commune_officer": officer,
+                "leader": READ_ACTIONS,
+                SUPERUSER: ALL_ACTIONS,
+            },
+        )
         # Phone books and what was sent to whom: only those who send.
-        register_family("citizens_contacts", {
-            "province_admin": ALL_ACTIONS, "commune_officer": officer, SUPERUSER: ALL_ACTIONS,
-        })  # fmt: skip
+        register_family(
+            "citizens_contacts",
+            {
+                "province_admin": ALL_ACTIONS,
+                "commune_officer": officer,
+                SUPERUSER: ALL_ACTIONS,
+            },
+        )
         # Gateways and API keys carry secrets; routing and lexicons are the commune's own.
-        register_family("citizens_config", {
-            "province_admin": ALL_ACTIONS, "commune_officer": officer, SUPERUSER: ALL_ACTIONS,
-        })  # fmt: skip
+        register_family(
+            "citizens_config",
+            {
+                "province_admin": ALL_ACTIONS,
+                "commune_officer": officer,
+                SUPERUSER: ALL_ACTIONS,
+            },
+        )
         # What every resident needs to file a report: categories, villages, loudspeakers.
-        register_family("citizens_public", {
-            PUBLIC: frozenset({"list", "view"}), "province_admin": ALL_ACTIONS,
-            "commune_officer": officer, SUPERUSER: ALL_ACTIONS,
-        })  # fmt: skip
+        register_family(
+            "citizens_public",
+            {
+                PUBLIC: frozenset({"list", "view"}),
+                "province_admin": ALL_ACTIONS,
+                "commune_officer": officer,
+                SUPERUSER: ALL_ACTIONS,
+            },
+        )
         for model, path, family in (
             (m.Case, "unit", "citizens_cases"),
             (m.CaseEvent, "case__unit", "citizens_cases"),

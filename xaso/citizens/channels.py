@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
+
 TIMEOUT_SECONDS = 10.0
 
 
@@ -58,18 +60,25 @@ def _http(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[
     parts = urllib.parse.urlsplit(url)
     if parts.scheme == "fake":
         handler = _fake_handlers.get(parts.netloc)
+        if handler is None and getattr(settings, "XASO_DEMO", False):
+            # The demo site answers its fake:// gateways in-process, like the demo loader.
+            from xaso.citizens.fakegateway import FakeGateway
+
+            handler = _fake_handlers.setdefault(parts.netloc, FakeGateway(name=parts.netloc))
         if handler is None:
             raise TransportError(f"Cổng giả lập “{parts.netloc}” chưa chạy.")
         return handler(method, parts.path or "/", headers, body)
-    pool: dict[tuple[str, str], http.client.HTTPConnection] = _local.__dict__.setdefault(
-        "pool", {}
-    )
+    pool: dict[tuple[str, str], http.client.HTTPConnection] = _local.__dict__.setdefault("pool", {})
     origin = (parts.scheme, parts.netloc)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     for attempt in (1, 2):  # a kept-alive connection the server closed gets one retry
         conn = pool.get(origin)
         if conn is None:
-            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            cls = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
+            )
             conn = cls(parts.netloc, timeout=TIMEOUT_SECONDS)
             pool[origin] = conn
         try:
@@ -108,11 +117,15 @@ class SmsHttpAdapter:
     def send(self, messages: Sequence[Outgoing]) -> list[Result]:
         payload = {
             "messages": [
-                {"client_ref": m.key, "to": m.address, "text": m.text,
-                 "callback_url": self.callback_url}
+                {
+                    "client_ref": m.key,
+                    "to": m.address,
+                    "text": m.text,
+                    "callback_url": self.callback_url,
+                }
                 for m in messages
             ]
-        }  # fmt: skip
+        }
         headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"}
         try:
             status, raw = _http(
@@ -160,18 +173,25 @@ class ZaloAdapter:
         results = []
         for m in messages:
             body = {"recipient": {"user_id": m.address}, "message": {"text": m.text}}
-            headers = {"access_token": self.access_token, "Content-Type": "application/json",
-                       "X-Idempotency-Key": m.key}  # fmt: skip
+            headers = {
+                "access_token": self.access_token,
+                "Content-Type": "application/json",
+                "X-Idempotency-Key": m.key,
+            }
             try:
                 status, raw = _http(
-                    "POST", f"{self.base_url}/v3.0/oa/message/cs", headers,
+                    "POST",
+                    f"{self.base_url}/v3.0/oa/message/cs",
+                    headers,
                     json.dumps(body, ensure_ascii=False).encode(),
-                )  # fmt: skip
+                )
             except TransportError as exc:
                 results.append(Result(m.key, False, retry=True, error=f"không kết nối được: {exc}"))
                 continue
             if status >= 500 or status == 429:
-                results.append(Result(m.key, False, retry=True, error=f"Zalo trả lỗi HTTP {status}"))
+                results.append(
+                    Result(m.key, False, retry=True, error=f"Zalo trả lỗi HTTP {status}")
+                )
                 continue
             try:
                 answer = json.loads(raw)
@@ -184,9 +204,13 @@ class ZaloAdapter:
                 results.append(Result(m.key, True, provider_id=message_id))
             else:
                 results.append(
-                    Result(m.key, False, retry=code not in ZALO_FINAL_ERRORS,
-                           error=f"Zalo lỗi {code}: {answer.get('message', '')}")
-                )  # fmt: skip
+                    Result(
+                        m.key,
+                        False,
+                        retry=code not in ZALO_FINAL_ERRORS,
+                        error=f"Zalo lỗi {code}: {answer.get('message', '')}",
+                    )
+                )
         return results
 
 

@@ -58,32 +58,56 @@ class Clock:
 # the value here is the default that setting starts from.
 CLOCKS: dict[str, Clock] = {
     "regulation": Clock(
-        "regulation", "Chuyển nội dung không thuộc thẩm quyền", Period(5, Days.WORKING),
-        Period(15, Days.WORKING), None, False, 1, Period(10, Days.WORKING),
+        "regulation",
+        "Chuyển nội dung không thuộc thẩm quyền",
+        Period(5, Days.WORKING),
+        Period(15, Days.WORKING),
+        None,
+        False,
+        1,
+        Period(10, Days.WORKING),
         "Nghị định 20/2008/NĐ-CP (tiếp nhận, xử lý phản ánh, kiến nghị về quy định hành "
         "chính): chuyển trong 5 ngày làm việc; hạn trả lời 15 ngày làm việc là quy định "
         "của địa phương.",
     ),
     "field": Clock(
-        "field", "Tiếp nhận, phân loại", Period(1, Days.WORKING),
-        Period(3, Days.WORKING), None, False, 1, Period(3, Days.WORKING),
+        "field",
+        "Tiếp nhận, phân loại",
+        Period(1, Days.WORKING),
+        Period(3, Days.WORKING),
+        None,
+        False,
+        1,
+        Period(3, Days.WORKING),
         "Quy định của địa phương (dịch vụ Phản ánh hiện trường): mặc định 3 ngày làm việc, "
         "xã tự đặt.",
     ),
     "complaint": Clock(
-        "complaint", "Thụ lý khiếu nại", Period(10, Days.CALENDAR),
-        Period(30, Days.CALENDAR), Period(45, Days.CALENDAR), True, 0, None,
+        "complaint",
+        "Thụ lý khiếu nại",
+        Period(10, Days.CALENDAR),
+        Period(30, Days.CALENDAR),
+        Period(45, Days.CALENDAR),
+        True,
+        0,
+        None,
         "Luật Khiếu nại 2011, Điều 27 (thụ lý trong 10 ngày) và Điều 28 (giải quyết "
         "trong 30 ngày, vụ việc phức tạp 45 ngày, kể từ ngày thụ lý).",
     ),
     "denunciation": Clock(
-        "denunciation", "Xử lý ban đầu thông tin tố cáo", Period(7, Days.WORKING),
-        Period(30, Days.CALENDAR), None, True, 2, Period(30, Days.CALENDAR),
+        "denunciation",
+        "Xử lý ban đầu thông tin tố cáo",
+        Period(7, Days.WORKING),
+        Period(30, Days.CALENDAR),
+        None,
+        True,
+        2,
+        Period(30, Days.CALENDAR),
         "Luật Tố cáo 2018, Điều 24 (xử lý ban đầu trong 7 ngày làm việc) và Điều 30 "
         "(giải quyết trong 30 ngày kể từ ngày thụ lý; phức tạp gia hạn một lần, đặc biệt "
         "phức tạp gia hạn hai lần, mỗi lần không quá 30 ngày).",
     ),
-}  # fmt: skip
+}
 
 
 @lru_cache(maxsize=8)
@@ -188,10 +212,7 @@ def deadlines(
     clock = clock_for(legal_class)
     first = due(received_at, clock.first)
     period = answer_period(clock, complex_case=complex_case, local_sla_days=local_sla_days)
-    if clock.answer_from_acceptance:
-        start = accepted_at or first
-    else:
-        start = received_at
+    start = (accepted_at or first) if clock.answer_from_acceptance else received_at
     answer = due(start, period)
     if extensions and clock.extension is not None:
         for _ in range(min(extensions, clock.max_extensions)):

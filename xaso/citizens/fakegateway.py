@@ -89,7 +89,10 @@ class FakeGateway:
             return 401, b'{"error": "invalid api key"}'
         with self._lock:
             failed = self._rng.random() < self.fail_rate
-        if failed:
+            # Half of the failures happen after the gateway took the batch: the answer is
+            # lost, the sender must resend, and only the idempotency key saves the phone.
+            answer_lost = failed and self._rng.random() < 0.5
+        if failed and not answer_lost:
             return 500, b'{"error": "internal error"}'
         try:
             messages = json.loads(body)["messages"]
@@ -99,14 +102,22 @@ class FakeGateway:
         for m in messages:
             to, text, key = str(m.get("to", "")), str(m.get("text", "")), str(m.get("client_ref"))
             if not to.isdigit() or len(to) < 9:
-                results.append({"client_ref": key, "status": "rejected",
-                                "error": "invalid_number", "temporary": False})  # fmt: skip
+                results.append(
+                    {
+                        "client_ref": key,
+                        "status": "rejected",
+                        "error": "invalid_number",
+                        "temporary": False,
+                    }
+                )
                 continue
             message_id = self._accept(key, to, text)
             results.append({"client_ref": key, "status": "accepted", "message_id": message_id})
             callback = str(m.get("callback_url") or "")
             if callback:
                 self._report(callback, message_id, key)
+        if answer_lost:
+            return 502, b'{"error": "bad gateway"}'
         return 200, json.dumps({"results": results}).encode()
 
     def _zalo(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
@@ -124,15 +135,22 @@ class FakeGateway:
             return 200, b'{"error": -201, "message": "Parameters are invalid"}'
         key = headers.get("X-Idempotency-Key") or f"zalo:{user_id}:{hash(text)}"
         message_id = self._accept(key, user_id, text)
-        answer = {"error": 0, "message": "Success",
-                  "data": {"message_id": message_id, "user_id": user_id}}  # fmt: skip
+        answer = {
+            "error": 0,
+            "message": "Success",
+            "data": {"message_id": message_id, "user_id": user_id},
+        }
         return 200, json.dumps(answer).encode()
 
     def _report(self, callback: str, message_id: str, key: str) -> None:
         payload = json.dumps(
-            {"message_id": message_id, "client_ref": key, "status": "delivered",
-             "at": dt.datetime.now(dt.UTC).isoformat()}
-        ).encode()  # fmt: skip
+            {
+                "message_id": message_id,
+                "client_ref": key,
+                "status": "delivered",
+                "at": dt.datetime.now(dt.UTC).isoformat(),
+            }
+        ).encode()
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -157,7 +175,7 @@ class FakeGateway:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 — the name http.server calls
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, answer = gateway("POST", self.path, dict(self.headers.items()), body)

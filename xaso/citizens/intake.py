@@ -92,7 +92,7 @@ _SUBSCRIBE = re.compile(r"^(?:dang ky|dk|dangky)\b(.*)$")
 
 
 def command_in(text: str) -> Command | None:
-    """"TU CHOI" / "Từ chối" → opt out; "DK NONG NGHIEP" → subscribe to topics."""
+    """ "TU CHOI" / "Từ chối" → opt out; "DK NONG NGHIEP" → subscribe to topics."""
     folded = fold(text)
     if folded in _OPT_OUT:
         return Command("optout")
@@ -211,7 +211,9 @@ def _float(value: Any, name: str) -> float | None:
         number = float(str(value).replace(",", "."))
     except ValueError:
         raise IntakeError(f"{name} không hợp lệ.", field=name) from None
-    if name == "lat" and not -90 <= number <= 90 or name == "long" and not -180 <= number <= 180:
+    if (name == "lat" and not -90 <= number <= 90) or (
+        name == "long" and not -180 <= number <= 180
+    ):
         raise IntakeError(f"{name} nằm ngoài phạm vi.", field=name)
     return number
 
@@ -249,9 +251,13 @@ def from_sms(payload: Mapping[str, Any], unit_id: int) -> IntakeRecord:
         raise IntakeError("Thiếu message_id.", code="format")
     text = str(payload.get("text") or "").strip()
     return IntakeRecord(
-        channel="sms", unit_id=unit_id, body=text, phone=str(payload.get("from") or ""),
-        provider_id=message_id, legal_class="field",
-    )  # fmt: skip
+        channel="sms",
+        unit_id=unit_id,
+        body=text,
+        phone=str(payload.get("from") or ""),
+        provider_id=message_id,
+        legal_class="field",
+    )
 
 
 def zalo_text(event: Mapping[str, Any]) -> tuple[str, str, float | None, float | None, list[str]]:
@@ -283,10 +289,16 @@ def from_zalo(event: Mapping[str, Any], unit_id: int) -> IntakeRecord:
         raise IntakeError("Thiếu msg_id.", code="format")
     sender = event.get("sender") or {}
     return IntakeRecord(
-        channel="zalo", unit_id=unit_id, body=text, provider_id=msg_id,
+        channel="zalo",
+        unit_id=unit_id,
+        body=text,
+        provider_id=msg_id,
         zalo_id=str(sender.get("id") or "") if isinstance(sender, dict) else "",
-        latitude=lat, longitude=lon, media_urls=media, legal_class="field",
-    )  # fmt: skip
+        latitude=lat,
+        longitude=lon,
+        media_urls=media,
+        legal_class="field",
+    )
 
 
 def from_open311(params: Mapping[str, str], unit_id: int, category_code: str) -> IntakeRecord:
@@ -299,14 +311,20 @@ def from_open311(params: Mapping[str, str], unit_id: int, category_code: str) ->
     }
     media = params.get("media_url", "")
     return IntakeRecord(
-        channel="open311", unit_id=unit_id, body=params.get("description", ""),
-        category_code=category_code, legal_class=attributes.get("legal_class", ""),
+        channel="open311",
+        unit_id=unit_id,
+        body=params.get("description", ""),
+        category_code=category_code,
+        legal_class=attributes.get("legal_class", ""),
         village=attributes.get("village", ""),
         address=params.get("address_string", ""),
-        latitude=_float(params.get("lat"), "lat"), longitude=_float(params.get("long"), "long"),
-        reporter_name=name, phone=params.get("phone", ""), email=params.get("email", ""),
+        latitude=_float(params.get("lat"), "lat"),
+        longitude=_float(params.get("long"), "long"),
+        reporter_name=name,
+        phone=params.get("phone", ""),
+        email=params.get("email", ""),
         media_urls=[media] if media else [],
-    )  # fmt: skip
+    )
 
 
 IMPORT_COLUMNS = ("ngay_nhan", "loai", "linh_vuc", "thon", "noi_dung", "tra_loi", "ngay_tra_loi")
@@ -347,12 +365,17 @@ def read_import(content: bytes, unit_id: int) -> tuple[list[IntakeRecord], list[
                 raise IntakeError(f"Dòng {line}: thiếu ngày nhận.")
             records.append(
                 IntakeRecord(
-                    channel="import", unit_id=unit_id, body=row.get("noi_dung", ""),
+                    channel="import",
+                    unit_id=unit_id,
+                    body=row.get("noi_dung", ""),
                     legal_class=row.get("loai", "") or "field",
-                    category_code=row.get("linh_vuc", ""), village=row.get("thon", ""),
-                    received_at=received, answer=row.get("tra_loi", ""), answered_at=answered,
+                    category_code=row.get("linh_vuc", ""),
+                    village=row.get("thon", ""),
+                    received_at=received,
+                    answer=row.get("tra_loi", ""),
+                    answered_at=answered,
                     provider_id=f"import:{line}:{body_sha256(str(sorted(row.items())).encode())[:16]}",
-                )  # fmt: skip
+                )
             )
         except IntakeError as exc:
             errors.append(exc.message)

@@ -71,12 +71,17 @@ class CommuneSettings(models.Model):
     approvals), and whether announcements need the chairman's approval."""
 
     unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="+")
-    field_sla_days = models.PositiveSmallIntegerField("hạn phản ánh hiện trường (ngày làm việc)",
-                                                      default=3)  # fmt: skip
+    field_sla_days = models.PositiveSmallIntegerField(
+        "hạn phản ánh hiện trường (ngày làm việc)", default=3
+    )
     chairman = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="chủ tịch UBND xã",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="chủ tịch UBND xã",
+    )
     approval_required = models.BooleanField("thông báo cần chủ tịch duyệt", default=False)
 
     def __str__(self) -> str:
@@ -86,13 +91,18 @@ class CommuneSettings(models.Model):
 class Category(models.Model):
     """Lĩnh vực phản ánh, configurable per province (an Open311 service)."""
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+",
-                             help_text="Tỉnh (dùng chung) hoặc xã")  # fmt: skip
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Tỉnh (dùng chung) hoặc xã",
+    )
     code = models.SlugField("mã", max_length=40)
     name = models.CharField("tên lĩnh vực", max_length=120)
     description = models.CharField("mô tả", max_length=300, blank=True)
-    legal_class = models.CharField(max_length=16, choices=LegalClass.choices,
-                                   default=LegalClass.FIELD)  # fmt: skip
+    legal_class = models.CharField(
+        max_length=16, choices=LegalClass.choices, default=LegalClass.FIELD
+    )
     group = models.CharField("nhóm", max_length=80, blank=True)
     keywords = models.CharField("từ khoá", max_length=300, blank=True)
     active = models.BooleanField(default=True)
@@ -111,8 +121,9 @@ class Route(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE)
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.CASCADE)
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     agency = models.CharField("cơ quan có thẩm quyền (chuyển đến)", max_length=200, blank=True)
 
     def __str__(self) -> str:
@@ -127,12 +138,14 @@ class Case(models.Model):
     code = models.CharField("mã tra cứu", max_length=24, unique=True)
     token = models.CharField(max_length=32, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    provider_id = models.CharField(max_length=120, blank=True)
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
     legal_class = models.CharField(max_length=16, choices=LegalClass.choices)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="cases")  # fmt: skip
-    suggested_category = models.ForeignKey(Category, null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    suggested_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     suggestion_confidence = models.FloatField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
     title = models.CharField("tiêu đề", max_length=200)
@@ -148,11 +161,13 @@ class Case(models.Model):
     reporter_zalo = models.CharField(max_length=64, blank=True)
     reporter_email = models.CharField(max_length=200, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     forwarded_to = models.CharField(max_length=200, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="duplicates")  # fmt: skip
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
     received_at = models.DateTimeField(db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accept_due = models.DateTimeField(null=True, blank=True)
@@ -219,8 +234,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state_from = models.CharField(max_length=12, blank=True)
     state_to = models.CharField(max_length=12, blank=True)
     text = models.TextField(blank=True)
@@ -259,15 +275,17 @@ class InboundStatus(models.TextChoices):
 class InboundMessage(models.Model):
     """Everything a webhook received, including what it refused, without the raw body."""
 
-    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")  # fmt: skip
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     provider_id = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=InboundStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
     body_sha256 = models.CharField(max_length=64)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")  # fmt: skip
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -335,8 +353,12 @@ class Contact(models.Model):
     zalo_id = models.CharField("Zalo user id", max_length=64, blank=True)
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.SET_NULL)
     household = models.CharField("hộ gia đình", max_length=60, blank=True)
-    groups = models.CharField("nhóm", max_length=300, blank=True,
-                              help_text="Ngăn cách bằng dấu phẩy, ví dụ: nong-dan,co-tre-em")  # fmt: skip
+    groups = models.CharField(
+        "nhóm",
+        max_length=300,
+        blank=True,
+        help_text="Ngăn cách bằng dấu phẩy, ví dụ: nong-dan,co-tre-em",
+    )
     topics = models.CharField("chủ đề đăng ký", max_length=300, blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_via = models.CharField(max_length=40, blank=True)
@@ -346,11 +368,13 @@ class Contact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["unit", "phone"], condition=~Q(phone=""),
-                                    name="contact_phone_once"),
-            models.UniqueConstraint(fields=["unit", "zalo_id"], condition=~Q(zalo_id=""),
-                                    name="contact_zalo_once"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["unit", "phone"], condition=~Q(phone=""), name="contact_phone_once"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "zalo_id"], condition=~Q(zalo_id=""), name="contact_zalo_once"
+            ),
+        ]
         indexes = [models.Index(fields=["unit", "village"])]
         ordering = ["name", "pk"]
 
@@ -379,13 +403,16 @@ class Announcement(models.Model):
     # ",sms,zalo,web,loudspeaker," — a string so "channels__contains" works on every database.
     channels = models.CharField(max_length=60, default=",web,")
     audience = models.JSONField(default=dict)
-    state = models.CharField(max_length=10, choices=AnnouncementState.choices,
-                             default=AnnouncementState.DRAFT)  # fmt: skip
+    state = models.CharField(
+        max_length=10, choices=AnnouncementState.choices, default=AnnouncementState.DRAFT
+    )
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveIntegerField(default=0)
@@ -434,26 +461,29 @@ class OutboxMessage(models.Model):
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=80, unique=True)
-    announcement = models.ForeignKey(Announcement, null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="messages")  # fmt: skip
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="messages")  # fmt: skip
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="messages")  # fmt: skip
+    announcement = models.ForeignKey(
+        Announcement, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
     village_id_cache = models.BigIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=6, choices=GatewayKind.choices)
     address = models.CharField(max_length=64)
     text = models.TextField()
     urgent = models.BooleanField(default=False)
-    state = models.CharField(max_length=10, choices=OutboxState.choices,
-                             default=OutboxState.QUEUED)  # fmt: skip
+    state = models.CharField(max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     claimed_by = models.CharField(max_length=40, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    gateway = models.ForeignKey(Gateway, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")  # fmt: skip
+    gateway = models.ForeignKey(
+        Gateway, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     provider_message_id = models.CharField(max_length=120, blank=True, db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
     queued_at = models.DateTimeField()
@@ -493,8 +523,12 @@ class SpeakerCluster(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=120)
     villages = models.ManyToManyField(Village, blank=True)
-    schedule = models.CharField("giờ phát", max_length=60, default="06:00,17:30",
-                                help_text="Các giờ phát trong ngày, ví dụ 06:00,17:30")  # fmt: skip
+    schedule = models.CharField(
+        "giờ phát",
+        max_length=60,
+        default="06:00,17:30",
+        help_text="Các giờ phát trong ngày, ví dụ 06:00,17:30",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -506,8 +540,7 @@ class SpeakerCluster(models.Model):
 class AudioClip(models.Model):
     """A bulletin synthesised for one cluster: OGG and MP3 files for the radio vendor."""
 
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE,
-                                     related_name="clips")  # fmt: skip
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="clips")
     cluster = models.ForeignKey(SpeakerCluster, on_delete=models.CASCADE, related_name="clips")
     spoken_text = models.TextField()
     ogg = models.FileField(upload_to="citizens/audio/")

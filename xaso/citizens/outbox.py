@@ -82,25 +82,35 @@ def row(
     village_id: int | None = None,
 ) -> OutboxMessage:
     return OutboxMessage(
-        unit_id=unit_id, key=key, channel=channel, address=address, text=text, urgent=urgent,
-        announcement_id=announcement_id, case_id=case_id, contact_id=contact_id,
-        village_id_cache=village_id, next_attempt_at=first_attempt(channel, urgent, now),
-        expires_at=expiry(urgent, now), queued_at=now,
-    )  # fmt: skip
+        unit_id=unit_id,
+        key=key,
+        channel=channel,
+        address=address,
+        text=text,
+        urgent=urgent,
+        announcement_id=announcement_id,
+        case_id=case_id,
+        contact_id=contact_id,
+        village_id_cache=village_id,
+        next_attempt_at=first_attempt(channel, urgent, now),
+        expires_at=expiry(urgent, now),
+        queued_at=now,
+    )
 
 
-def enqueue(rows: Iterable[OutboxMessage], *, batch_size: int = 5000) -> int:
-    """Inserts rows whose key is new; an existing key is the same message and is kept."""
-    created = 0
+def enqueue(rows: Iterable[OutboxMessage], *, batch_size: int = 5000, count: bool = True) -> int:
+    """Inserts rows whose key is new; an existing key is the same message and is kept.
+    Returns how many rows were new (or -1 when ``count`` is off, for the hot path)."""
+    before = OutboxMessage.objects.count() if count else 0
     chunk: list[OutboxMessage] = []
     for r in rows:
         chunk.append(r)
         if len(chunk) >= batch_size:
-            created += len(OutboxMessage.objects.bulk_create(chunk, ignore_conflicts=True))
+            OutboxMessage.objects.bulk_create(chunk, ignore_conflicts=True)
             chunk = []
     if chunk:
-        created += len(OutboxMessage.objects.bulk_create(chunk, ignore_conflicts=True))
-    return created
+        OutboxMessage.objects.bulk_create(chunk, ignore_conflicts=True)
+    return OutboxMessage.objects.count() - before if count else -1
 
 
 def _ready(now: dt.datetime) -> Q:
@@ -118,7 +128,9 @@ def claim(worker: str, limit: int, now: dt.datetime) -> list[OutboxMessage]:
     with transaction.atomic():
         ready = OutboxMessage.objects.filter(_ready(now)).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
-            ids = list(ready.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            ids = list(
+                ready.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
+            )
             claimed = OutboxMessage.objects.filter(pk__in=ids)
         else:
             # SQLite: the transaction holds the write lock from its start, so no other
@@ -155,9 +167,7 @@ class DrainReport:
 def gateways_for(kind: str, unit_id: int, province_id: int | None) -> list[Gateway]:
     units = [u for u in (unit_id, province_id) if u is not None]
     return list(
-        Gateway.objects.filter(kind=kind, active=True, unit_id__in=units).order_by(
-            "priority", "pk"
-        )
+        Gateway.objects.filter(kind=kind, active=True, unit_id__in=units).order_by("priority", "pk")
     )
 
 
@@ -201,8 +211,12 @@ def _send_via_chain(
             reopen = gateway.opened_until if reopen is None else min(reopen, gateway.opened_until)
             continue
         tried_any = True
-        adapter = adapter_for(gateway.kind, gateway.base_url, gateway.api_key,
-                              callback_url(gateway) if gateway.kind == "sms" else "")  # fmt: skip
+        adapter = adapter_for(
+            gateway.kind,
+            gateway.base_url,
+            gateway.api_key,
+            callback_url(gateway) if gateway.kind == "sms" else "",
+        )
         still: list[OutboxMessage] = []
         for start in range(0, len(pending), SEND_CHUNK):
             chunk = pending[start : start + SEND_CHUNK]
@@ -218,8 +232,18 @@ def _send_via_chain(
     return outcome, (reopen if not tried_any else None)
 
 
-_FIELDS = ["state", "attempts", "next_attempt_at", "provider_message_id", "gateway",
-           "sent_at", "last_error", "claimed_by", "lease_until", "finished_at"]  # fmt: skip
+_FIELDS = [
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "provider_message_id",
+    "gateway",
+    "sent_at",
+    "last_error",
+    "claimed_by",
+    "lease_until",
+    "finished_at",
+]
 
 
 def process(rows: list[OutboxMessage], now: dt.datetime, rng: random.Random) -> DrainReport:
@@ -244,9 +268,10 @@ def process(rows: list[OutboxMessage], now: dt.datetime, rng: random.Random) -> 
         for m in items:
             m.claimed_by, m.lease_until = "", None
             if reopen is not None or m.key not in outcome:
-                # Every gateway is resting: wait for the first to reopen, no attempt spent.
+                # Every gateway is resting: wait for the first to reopen (or a minute, in
+                # case a gateway is added meanwhile), no attempt spent.
                 m.state = OutboxState.QUEUED
-                m.next_attempt_at = reopen or now + backoff(1, rng)
+                m.next_attempt_at = min(reopen or now, now + dt.timedelta(minutes=1))
                 m.last_error = "mọi cổng đang tạm ngắt"
                 report.deferred += 1
                 continue
@@ -305,8 +330,11 @@ def apply_report(gateway: Gateway, data: dict[str, Any], now: dt.datetime) -> st
     if not message_id or not qs.exists():
         key = str(data.get("client_ref") or "")
         qs = OutboxMessage.objects.filter(key=key, channel=gateway.kind) if key else qs.none()
-    target = {"delivered": OutboxState.DELIVERED, "failed": OutboxState.FAILED,
-              "expired": OutboxState.EXPIRED}[status]  # fmt: skip
+    target = {
+        "delivered": OutboxState.DELIVERED,
+        "failed": OutboxState.FAILED,
+        "expired": OutboxState.EXPIRED,
+    }[status]
     changes: dict[str, Any] = {"state": target, "finished_at": now}
     if target == OutboxState.DELIVERED:
         changes["delivered_at"] = now

@@ -120,10 +120,15 @@ def officer_units(viewer: Viewer) -> list[Unit]:
 
 
 def officers_of(unit_id: int) -> QuerySet[User]:
-    return User.objects.filter(
-        role_assignments__unit_id=unit_id, role_assignments__role="commune_officer",
-        is_active=True,
-    ).distinct().order_by("full_name")  # fmt: skip
+    return (
+        User.objects.filter(
+            role_assignments__unit_id=unit_id,
+            role_assignments__role="commune_officer",
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def api_key_unit(raw_key: str) -> ApiKey | None:
@@ -182,12 +187,24 @@ def queue(viewer: Viewer, unit_id: int, f: QueueFilter, now: dt.datetime) -> Que
     return (
         qs.select_related("category", "village", "assigned_to")
         .only(
-            "pk", "code", "title", "state", "legal_class", "channel", "received_at",
-            "accept_due", "resolve_due", "unit_id", "category__name", "village__name",
-            "assigned_to__full_name", "assigned_to__username", "is_public",
+            "pk",
+            "code",
+            "title",
+            "state",
+            "legal_class",
+            "channel",
+            "received_at",
+            "accept_due",
+            "resolve_due",
+            "unit_id",
+            "category__name",
+            "village__name",
+            "assigned_to__full_name",
+            "assigned_to__username",
+            "is_public",
         )
         .order_by(F("resolve_due").asc(nulls_last=True), "pk")
-    )  # fmt: skip
+    )
 
 
 def state_counts(viewer: Viewer, unit_id: int, now: dt.datetime) -> dict[str, int]:
@@ -204,9 +221,14 @@ def state_counts(viewer: Viewer, unit_id: int, now: dt.datetime) -> dict[str, in
 
 def access_case_or_404(viewer: Viewer, case_id: object, *, action: str = "view") -> Case:
     qs = Case.objects.select_related(
-        "unit", "province", "category", "suggested_category", "village", "assigned_to",
+        "unit",
+        "province",
+        "category",
+        "suggested_category",
+        "village",
+        "assigned_to",
         "duplicate_of",
-    )  # fmt: skip
+    )
     return access_or_404(viewer, qs, case_id, action=action)
 
 
@@ -237,10 +259,22 @@ def reporter_for(viewer: Viewer, case: Case, *, revealed: bool = False) -> Repor
     if case.is_denunciation and not (revealed and may_see_denouncer(viewer, case)):
         return Reporter("", "", "", "", hidden=True, may_reveal=may_see_denouncer(viewer, case))
     if case.is_denunciation or may_in_unit(viewer, "edit", case.unit_id, family=FAMILY_CASES):
-        return Reporter(case.reporter_name, case.reporter_phone, case.reporter_zalo,
-                        case.reporter_email, hidden=False, may_reveal=False)  # fmt: skip
-    return Reporter(case.reporter_name[:1] + "…" if case.reporter_name else "",
-                    mask_phone(case.reporter_phone), "", "", hidden=False, may_reveal=False)  # fmt: skip
+        return Reporter(
+            case.reporter_name,
+            case.reporter_phone,
+            case.reporter_zalo,
+            case.reporter_email,
+            hidden=False,
+            may_reveal=False,
+        )
+    return Reporter(
+        case.reporter_name[:1] + "…" if case.reporter_name else "",
+        mask_phone(case.reporter_phone),
+        "",
+        "",
+        hidden=False,
+        may_reveal=False,
+    )
 
 
 # --- duplicates ----------------------------------------------------------------------------
@@ -268,26 +302,39 @@ def likely_duplicates(
     """Same commune and category, recent, nearby (within 300 m, or the same village when
     there are no coordinates), and saying the same thing accent-insensitively."""
     qs = Case.objects.filter(
-        unit_id=unit_id, received_at__gte=now - dt.timedelta(days=DUPLICATE_WINDOW_DAYS),
+        unit_id=unit_id,
+        received_at__gte=now - dt.timedelta(days=DUPLICATE_WINDOW_DAYS),
         duplicate_of__isnull=True,
-    ).exclude(state__in=[State.REJECTED, State.DUPLICATE])  # fmt: skip
+    ).exclude(state__in=[State.REJECTED, State.DUPLICATE])
     if category_id:
         qs = qs.filter(category_id=category_id)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     if latitude is not None and longitude is not None:
         dlat, dlon = degrees_box(latitude, DUPLICATE_RADIUS_M)
-        near = Q(latitude__range=(latitude - dlat, latitude + dlat),
-                 longitude__range=(longitude - dlon, longitude + dlon))  # fmt: skip
-        qs = qs.filter(near | (Q(latitude__isnull=True) & Q(village_id=village_id))
-                       if village_id else near)  # fmt: skip
+        near = Q(
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )
+        qs = qs.filter(
+            near | (Q(latitude__isnull=True) & Q(village_id=village_id)) if village_id else near
+        )
     elif village_id:
         qs = qs.filter(village_id=village_id)
     mine = tokens(text)
+    # Only cases sharing one of the rarer (longest) words can reach the threshold.
+    words = sorted((w for w in mine if "_" not in w), key=len, reverse=True)[:3]
+    if words:
+        shared = Q()
+        for w in words:
+            shared |= Q(search_text__contains=f" {w} ")
+        qs = qs.filter(shared)
     found: list[Likely] = []
-    for other in qs.only("pk", "code", "title", "body", "latitude", "longitude", "state",
-                         "received_at")[:300]:  # fmt: skip
-        score = similarity(mine, tokens(f"{other.title} {other.body}"))
+    candidates = qs.order_by("-received_at").only(
+        "pk", "code", "title", "search_text", "latitude", "longitude", "state", "received_at"
+    )
+    for other in candidates[:100]:
+        score = similarity(mine, tokens(other.search_text, folded=True))
         if score < DUPLICATE_MIN_SIMILARITY:
             continue
         metres = None
@@ -304,10 +351,15 @@ def duplicates_of_case(viewer: Viewer, case: Case, now: dt.datetime) -> list[Lik
     if not may_in_unit(viewer, "view", case.unit_id, family=FAMILY_CASES):
         raise PermissionDenied
     return likely_duplicates(
-        unit_id=case.unit_id, category_id=case.category_id, text=f"{case.title} {case.body}",
-        latitude=case.latitude, longitude=case.longitude, village_id=case.village_id,
-        now=now, exclude_id=case.pk,
-    )  # fmt: skip
+        unit_id=case.unit_id,
+        category_id=case.category_id,
+        text=f"{case.title} {case.body}",
+        latitude=case.latitude,
+        longitude=case.longitude,
+        village_id=case.village_id,
+        now=now,
+        exclude_id=case.pk,
+    )
 
 
 def reporters_to_notify(case: Case) -> list[Case]:
@@ -345,13 +397,20 @@ class PublicCase:
 
 def public_view(case: Case) -> PublicCase:
     return PublicCase(
-        code=case.code, title=mask_text(case.title), body=mask_text(case.body),
-        answer=mask_text(case.answer), category=case.category.name if case.category else "",
-        village=case.village.name if case.village else "", commune=case.unit.name,
-        received_at=case.received_at, answered_at=case.answered_at,
-        on_time=case.answered_on_time, state=case.state,
-        state_label=str(State(case.state).label), rating=case.rating,
-    )  # fmt: skip
+        code=case.code,
+        title=mask_text(case.title),
+        body=mask_text(case.body),
+        answer=mask_text(case.answer),
+        category=case.category.name if case.category else "",
+        village=case.village.name if case.village else "",
+        commune=case.unit.name,
+        received_at=case.received_at,
+        answered_at=case.answered_at,
+        on_time=case.answered_on_time,
+        state=case.state,
+        state_label=str(State(case.state).label),
+        rating=case.rating,
+    )
 
 
 def case_by_code(code: str) -> Case:
@@ -369,7 +428,9 @@ def case_by_token(token: str) -> Case:
 
 
 def recent_from(*, phone: str, ip_hash: str, since: dt.datetime) -> tuple[int, int]:
-    by_phone = Case.objects.filter(reporter_phone=phone, received_at__gte=since).count() if phone else 0
+    by_phone = (
+        Case.objects.filter(reporter_phone=phone, received_at__gte=since).count() if phone else 0
+    )
     by_ip = Case.objects.filter(ip_hash=ip_hash, received_at__gte=since).count() if ip_hash else 0
     return by_phone, by_ip
 
@@ -420,9 +481,11 @@ def case_statistics(unit: Unit, start: dt.datetime, end: dt.datetime) -> CaseSta
     stats.by_channel = dict(Counter(received.values_list("channel", flat=True)))
     answered = received.filter(answered_at__isnull=False)
     row = answered.aggregate(
-        n=Count("pk"), on_time=Count("pk", filter=Q(answered_on_time=True)),
-        rated=Count("rating"), happy=Count("pk", filter=Q(rating__gte=4)),
-    )  # fmt: skip
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(answered_on_time=True)),
+        rated=Count("rating"),
+        happy=Count("pk", filter=Q(rating__gte=4)),
+    )
     stats.answered, stats.answered_on_time = row["n"], row["on_time"]
     if stats.answered:
         stats.on_time_rate = stats.answered_on_time / stats.answered
@@ -484,7 +547,10 @@ def announcement_statistics(unit: Unit, start: dt.datetime, end: dt.datetime) ->
     messages = OutboxMessage.objects.filter(announcement__in=sent, contact__isnull=False)
     stats.targeted = messages.values("announcement_id", "contact_id").distinct().count()
     stats.reached = (
-        messages.filter(state__in=REACHED).values("announcement_id", "contact_id").distinct().count()
+        messages.filter(state__in=REACHED)
+        .values("announcement_id", "contact_id")
+        .distinct()
+        .count()
     )
     if stats.targeted:
         stats.reach_rate = stats.reached / stats.targeted
@@ -525,8 +591,11 @@ class Audience:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"villages": list(self.villages), "groups": list(self.groups),
-                "topics": list(self.topics)}  # fmt: skip
+        return {
+            "villages": list(self.villages),
+            "groups": list(self.groups),
+            "topics": list(self.topics),
+        }
 
 
 def _any_tag(field_name: str, values: tuple[str, ...]) -> Q:
@@ -582,14 +651,25 @@ def delivery_table(announcement: Announcement) -> list[dict[str, Any]]:
         .values("channel", "village_id_cache", "state")
         .annotate(n=Count("pk"))
     )
-    names = dict(Village.objects.filter(unit_id=announcement.unit_id).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        Village.objects.filter(unit_id=announcement.unit_id).values_list("pk", "name")
+    )
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
         village = names.get(r["village_id_cache"], "—")
-        entry = table.setdefault((r["channel"], village), {
-            "channel": r["channel"], "village": village, "queued": 0, "sending": 0, "sent": 0,
-            "delivered": 0, "failed": 0, "expired": 0,
-        })  # fmt: skip
+        entry = table.setdefault(
+            (r["channel"], village),
+            {
+                "channel": r["channel"],
+                "village": village,
+                "queued": 0,
+                "sending": 0,
+                "sent": 0,
+                "delivered": 0,
+                "failed": 0,
+                "expired": 0,
+            },
+        )
         entry[r["state"]] += r["n"]
     return [table[k] for k in sorted(table)]
 
@@ -610,8 +690,9 @@ def coverage(announcement: Announcement) -> list[CoverageRow]:
     reached = OutboxMessage.objects.filter(
         announcement=announcement, contact=OuterRef("pk"), state__in=REACHED
     )
-    by_channel = lambda ch: Exists(reached.filter(channel=ch))  # noqa: E731
-    qs = audience.annotate(r_sms=by_channel("sms"), r_zalo=by_channel("zalo"))
+    qs = audience.annotate(
+        r_sms=Exists(reached.filter(channel="sms")), r_zalo=Exists(reached.filter(channel="zalo"))
+    )
     rows: dict[str, list[int]] = {}
     for village, r_sms, r_zalo in qs.values_list("village__name", "r_sms", "r_zalo"):
         entry = rows.setdefault(village or "—", [0, 0, 0, 0])
@@ -631,9 +712,11 @@ def not_reached(viewer: Viewer, announcement: Announcement) -> QuerySet[Contact]
         announcement=announcement, contact=OuterRef("pk"), state__in=REACHED
     )
     return (
-        audience.annotate(reached=Exists(reached)).filter(reached=False)
-        .select_related("village").order_by("village__name", "household", "name")
-    )  # fmt: skip
+        audience.annotate(reached=Exists(reached))
+        .filter(reached=False)
+        .select_related("village")
+        .order_by("village__name", "household", "name")
+    )
 
 
 def outbox_counts(unit_id: int | None = None) -> dict[str, int]:

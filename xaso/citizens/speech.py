@@ -128,7 +128,7 @@ def _decimal(m: re.Match[str]) -> str:
 
 
 _PHONE = re.compile(r"(?<!\d)(0\d{2,3})[\s.]?(\d{3})[\s.]?(\d{3,4})(?!\d)")
-_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?!\d)")
+_DATE = re.compile(r"(?:\bngày\s+)?(?<!\d)(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?!\d)")
 _TIME = re.compile(r"(?<![\d/])(\d{1,2})(?:h|:|giờ\s?)(\d{2})?(?:'|p|\b)")
 _DECIMAL = re.compile(r"(?<![\d,])(\d{1,3}(?:\.\d{3})*|\d+),(\d+)(?![\d,])")
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+)(?![\d,]|\.\d)")
@@ -146,8 +146,12 @@ def normalise(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     """Text as it should be spoken."""
     out = text
     for written in sorted(lexicon or {}, key=len, reverse=True):
-        out = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", (lexicon or {})[written], out,
-                     flags=re.IGNORECASE)  # fmt: skip
+        out = re.sub(
+            rf"(?<!\w){re.escape(written)}(?!\w)",
+            (lexicon or {})[written],
+            out,
+            flags=re.IGNORECASE,
+        )
     for short in sorted(ABBREVIATIONS, key=len, reverse=True):
         out = _word_pattern(short).sub(ABBREVIATIONS[short], out)
     out = _PHONE.sub(lambda m: read_digits("".join(m.groups())), out)
@@ -156,8 +160,15 @@ def normalise(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     out = _PERCENT.sub(lambda m: f"{m.group(1)} phần trăm", out)
     out = _DECIMAL.sub(_decimal, out)
     out = _THOUSANDS.sub(lambda m: read_number(int(m.group(1).replace(".", ""))), out)
-    out = _ORDINAL.sub(lambda m: "thứ " + ("tư" if m.group(1) == "4" else read_number(int(m.group(1)))), out)
-    out = _NUMBER.sub(lambda m: read_number(int(m.group(1))) if len(m.group(1)) <= 15 else read_digits(m.group(1)), out)
+    out = _ORDINAL.sub(
+        lambda m: "thứ " + ("tư" if m.group(1) == "4" else read_number(int(m.group(1)))), out
+    )
+    out = _NUMBER.sub(
+        lambda m: (
+            read_number(int(m.group(1))) if len(m.group(1)) <= 15 else read_digits(m.group(1))
+        ),
+        out,
+    )
     out = out.replace("&", " và ").replace("/", " trên ")
     return _SPACES.sub(" ", out).strip()
 
@@ -181,7 +192,8 @@ def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         raise SpeechUnavailable(
-            f"Chưa cài {name} (gói Debian: espeak-ng, sox, libsox-fmt-mp3) nên chưa tạo được âm thanh."
+            f"Chưa cài {name} (gói Debian: espeak-ng, sox, libsox-fmt-mp3) "
+            "nên chưa tạo được âm thanh."
         )
     return path
 
@@ -192,13 +204,25 @@ def synthesise(spoken: str, *, voice: str = "vi", speed: int = 150) -> Audio:
         folder = Path(tmp)
         (folder / "text.txt").write_text(spoken, encoding="utf-8")
         wav, ogg, mp3 = folder / "a.wav", folder / "a.ogg", folder / "a.mp3"
-        subprocess.run([espeak, "-v", voice, "-s", str(speed), "-f", str(folder / "text.txt"),
-                        "-w", str(wav)], check=True, capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [espeak, "-v", voice, "-s", str(speed), "-f", str(folder / "text.txt"), "-w", str(wav)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         # Loudspeakers are mono and band-limited: 22 kHz mono, normalised loudness.
-        subprocess.run([sox, str(wav), "-c", "1", str(ogg), "norm", "-1"], check=True,
-                       capture_output=True, timeout=60)  # fmt: skip
-        subprocess.run([sox, str(wav), "-c", "1", "-C", "64", str(mp3), "norm", "-1"], check=True,
-                       capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [sox, str(wav), "-c", "1", str(ogg), "norm", "-1"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        subprocess.run(
+            [sox, str(wav), "-c", "1", "-C", "64", str(mp3), "norm", "-1"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         seconds = _wav_seconds(wav.read_bytes())
         return Audio(ogg.read_bytes(), mp3.read_bytes(), seconds)
 
@@ -227,7 +251,9 @@ def parse_schedule(text: str) -> list[str]:
     return sorted({f"{int(t.split(':')[0]):02d}:{t.split(':')[1]}" for t in times})
 
 
-def next_plays(schedule: str, now: dt.datetime, *, urgent: bool, count: int = 2) -> list[dt.datetime]:
+def next_plays(
+    schedule: str, now: dt.datetime, *, urgent: bool, count: int = 2
+) -> list[dt.datetime]:
     """The next broadcast slots; an urgent bulletin also plays right away."""
     local = now.astimezone(VN_TZ)
     slots: list[dt.datetime] = [local] if urgent else []

@@ -3,6 +3,7 @@ similarity for duplicates, and distances."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -16,9 +17,51 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Words too common in reports to say two of them are about the same thing.
 _STOP = frozenset(
-    "va la cua co cho o tai voi thi ma nay do da dang bi duoc cac nhung mot nhieu rat "
-    "xin de nghi kinh gui ubnd xa thon to ban nguoi dan phan anh kien nghi viec hien "
-    "nay lam khong con".split()
+    [
+        "va",
+        "la",
+        "cua",
+        "co",
+        "cho",
+        "o",
+        "tai",
+        "voi",
+        "thi",
+        "ma",
+        "nay",
+        "do",
+        "da",
+        "dang",
+        "bi",
+        "duoc",
+        "cac",
+        "nhung",
+        "mot",
+        "nhieu",
+        "rat",
+        "xin",
+        "de",
+        "nghi",
+        "kinh",
+        "gui",
+        "ubnd",
+        "xa",
+        "thon",
+        "to",
+        "ban",
+        "nguoi",
+        "dan",
+        "phan",
+        "anh",
+        "kien",
+        "nghi",
+        "viec",
+        "hien",
+        "nay",
+        "lam",
+        "khong",
+        "con",
+    ]
 )
 
 
@@ -36,10 +79,11 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def tokens(text: str) -> frozenset[str]:
-    """Folded words and word pairs: "Đường hỏng" and "duong hong" give the same set."""
-    words = [w for w in fold(text).split() if w not in _STOP and len(w) > 1]
-    pairs = {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}
+def tokens(text: str, *, folded: bool = False) -> frozenset[str]:
+    """Folded words and word pairs: "Đường hỏng" and "duong hong" give the same set.
+    ``folded`` says the text already is (a case's stored search text)."""
+    words = [w for w in (text if folded else fold(text)).split() if w not in _STOP and len(w) > 1]
+    pairs = {f"{a}_{b}" for a, b in itertools.pairwise(words)}
     return frozenset(words) | frozenset(pairs)
 
 

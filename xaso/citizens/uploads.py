@@ -60,8 +60,9 @@ def inspect(name: str, data: bytes) -> CheckedUpload:
         found = _PDF_ACTIVE.search(data)
         if found:
             raise UploadRejected(f"Tệp PDF “{shown}” chứa thành phần chạy được: không nhận.")
-        return CheckedUpload(_stem(shown) + ".pdf", "application/pdf", data,
-                             hashlib.sha256(data).hexdigest())  # fmt: skip
+        return CheckedUpload(
+            _stem(shown) + ".pdf", "application/pdf", data, hashlib.sha256(data).hexdigest()
+        )
     if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
         data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     ):
@@ -89,5 +90,6 @@ def _image(shown: str, data: bytes) -> CheckedUpload:
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=85, optimize=True)
     stored = out.getvalue()
-    return CheckedUpload(_stem(shown) + ".jpg", "image/jpeg", stored,
-                         hashlib.sha256(stored).hexdigest())  # fmt: skip
+    return CheckedUpload(
+        _stem(shown) + ".jpg", "image/jpeg", stored, hashlib.sha256(stored).hexdigest()
+    )

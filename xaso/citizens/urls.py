@@ -11,10 +11,17 @@ urlpatterns = [
     path("phan-anh/cong-khai/<str:code>/", public.board, name="board"),
     path("phan-anh/cong-khai/<str:code>/rss.xml", public.BoardFeed(), name="board_rss"),
     path("phan-anh/cong-khai/<str:code>/atom.xml", public.BoardAtom(), name="board_atom"),
-    path("phan-anh/bao-cao/<str:code>/<int:year>-<int:month>/", public.monthly_report,
-         name="report_month"),
-    path("phan-anh/bao-cao/<str:code>/<int:year>-<int:month>.pdf", public.monthly_report,
-         {"fmt": "pdf"}, name="report_month_pdf"),
+    path(
+        "phan-anh/bao-cao/<str:code>/<int:year>-<int:month>/",
+        public.monthly_report,
+        name="report_month",
+    ),
+    path(
+        "phan-anh/bao-cao/<str:code>/<int:year>-<int:month>.pdf",
+        public.monthly_report,
+        {"fmt": "pdf"},
+        name="report_month_pdf",
+    ),
     path("thong-bao/<str:code>/", public.announcements, name="announcements"),
     path("thong-bao/<str:code>/rss.xml", public.AnnouncementFeed(), name="announcements_rss"),
     path("thong-bao/<str:code>/dang-ky/", public.subscribe, name="subscribe"),
@@ -31,12 +38,15 @@ urlpatterns = [
     path("can-bo/phan-anh/xa/<str:code>/nhap-tep/", officer.import_cases, name="import_cases"),
     path("can-bo/phan-anh/xa/<str:code>/thong-ke/", officer.statistics, name="statistics"),
     path("can-bo/phan-anh/<int:pk>/", officer.case_detail, name="case"),
-    path("can-bo/phan-anh/<int:pk>/tep/<int:attachment_id>/", officer.attachment,
-         name="attachment"),
-    path("can-bo/thong-bao/xa/<str:code>/", announcements.announcement_list,
-         name="announcement_list"),
-    path("can-bo/thong-bao/<int:pk>/", announcements.announcement_detail,
-         name="announcement_detail"),
+    path(
+        "can-bo/phan-anh/<int:pk>/tep/<int:attachment_id>/", officer.attachment, name="attachment"
+    ),
+    path(
+        "can-bo/thong-bao/xa/<str:code>/", announcements.announcement_list, name="announcement_list"
+    ),
+    path(
+        "can-bo/thong-bao/<int:pk>/", announcements.announcement_detail, name="announcement_detail"
+    ),
     path("can-bo/thong-bao/<int:pk>/chua-nhan/", announcements.not_reached, name="not_reached"),
     path("can-bo/nguoi-nhan/xa/<str:code>/", announcements.contacts, name="contacts"),
 ]

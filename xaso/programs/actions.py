@@ -758,10 +758,13 @@ def do_refresh_measured_kpis(
         if value is None or value.measured_on < item.baseline_on:
             report.without_value.append(f"{item.unit.name}: {item.name}")
             continue
+        on_day = min(value.measured_on, day)
+        if item.measurements.filter(measured_on=on_day, value=value.value).exists():
+            continue  # already recorded: running twice a day changes nothing
         do_record_measurement(
             item,
             value=value.value,
-            measured_on=min(value.measured_on, day),
+            measured_on=on_day,
             source=f"{entry.label} — {value.source}",
             actor=actor,
         )

@@ -17,9 +17,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from xaso.accounts.models import Role, RoleAssignment, User
@@ -90,7 +91,12 @@ def access_programme_or_404(viewer: Viewer, pk: object, *, action: str = "view")
     """A programme by id: to view it, any role that reaches it; to change it, the
     department (the programme family's edit right). 404 for missing and forbidden alike."""
     if action == "view":
-        return access_or_404(viewer, programmes_for(viewer), pk, action="view")
+        # programmes_for is already scoped (through participations too): scoping it again
+        # by the programme family would hide the programme from its communes and sponsors.
+        try:
+            return programmes_for(viewer).get(pk=cast(Any, pk))
+        except (Programme.DoesNotExist, ValueError, TypeError):
+            raise Http404("Không tìm thấy.") from None
     return access_or_404(viewer, Programme.objects.select_related("province"), pk, action=action)
 
 

@@ -286,8 +286,7 @@ def _plan_context(request: HttpRequest, participant: Participant, **extra: Any) 
         "milestones": queries.milestones_of(programme),
         "budget_labels": dict(FundingSource.choices),
     }
-    context.update(extra)
-    return context
+    return {**context, **extra}
 
 
 @official_view
@@ -626,6 +625,7 @@ def readiness(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": queries.readiness_ranking(user, programme),
             "fields": fields,
             "errors": errors,
+            "general_errors": errors.get("__all__", []),
             "posted": request.POST,
         },
         status=400 if errors else 200,
@@ -691,8 +691,7 @@ def _team_context(request: HttpRequest, team: Any, **extra: Any) -> dict[str, An
         "villages_form": forms.VillagesForm(),
         "kinds": ActivityKind.choices,
     }
-    context.update(extra)
-    return context
+    return {**context, **extra}
 
 
 @official_view

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from xaso.accounts.demo import load_demo_accounts
 from xaso.assessments.demo import load_demo_assessments
+from xaso.citizens.demo import load_demo_citizens
 from xaso.programs.demo import load_demo_programmes
 from xaso.units import demo as units_demo
 from xaso.units.actions import do_import_units, do_save_group
@@ -58,5 +59,6 @@ def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
     logins = [DemoLogin(*row) for row in load_demo_accounts()]
     # Each domain app's demo data, in dependency order (one call per app, each idempotent):
     load_demo_assessments(say)
+    load_demo_citizens(say)
     logins += [DemoLogin(*row) for row in load_demo_programmes(say)]
     return logins

@@ -140,7 +140,9 @@ def test_a_tampered_structure_or_the_wrong_workbook_is_refused(
     ws = wb[excel.UNIT_SHEET]
     ws[f"A{row_of(ws, 'NT1.02')}"] = "NT9.99"
     job = upload(sub, save(wb), officer)
-    assert job.state == ImportState.FAILED and "cấu trúc phiếu đã bị sửa" in job.errors[0]["message"]
+    assert (
+        job.state == ImportState.FAILED and "cấu trúc phiếu đã bị sửa" in job.errors[0]["message"]
+    )
     other = period.submissions.get(unit=krong_nang)
     job = upload(other, save(unit_workbook(sub)), officer_kn)
     assert job.state == ImportState.FAILED and "đơn vị mã 24175" in job.summary
@@ -179,7 +181,9 @@ def test_the_province_workbook_round_trips_through_the_worker(
     )
     submitted = make_ready(period.submissions.get(unit=krong_nang), officer_kn)
     actions.do_submit_submission(submission=submitted, actor=officer_kn)
-    wb = load_workbook(io.BytesIO(excel.province_template(**queries.province_workbook_parts(period))))
+    wb = load_workbook(
+        io.BytesIO(excel.province_template(**queries.province_workbook_parts(period)))
+    )
     ws = wb[excel.DATA_SHEET]
     header = [c.value for c in ws[1]]
     assert header[:2] == ["unit_code", "unit_name"] and "NT2.04.num" in header

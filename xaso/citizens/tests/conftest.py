@@ -40,8 +40,9 @@ def krong_nang(db: None) -> Unit:
 
 @pytest.fixture
 def officer(hoa_phu: Unit) -> User:
-    return make_user(role="commune_officer", units=[hoa_phu], username="canbo.hp",
-                     phone="0900111222")  # fmt: skip
+    return make_user(
+        role="commune_officer", units=[hoa_phu], username="canbo.hp", phone="0900111222"
+    )
 
 
 @pytest.fixture
@@ -64,8 +65,7 @@ def villages(hoa_phu: Unit) -> dict[str, Village]:
 
 @pytest.fixture
 def roads(dak_lak: Unit) -> Category:
-    return actions.do_save_category(unit=dak_lak, code="giao-thong", name="Giao thông",
-                                    actor=None)  # fmt: skip
+    return actions.do_save_category(unit=dak_lak, code="giao-thong", name="Giao thông", actor=None)
 
 
 @pytest.fixture

@@ -57,45 +57,79 @@ def case(unit: Unit, **fields: object) -> Case:
     n = next(_seq)
     now = timezone.now()
     values: dict[str, object] = {
-        "unit": unit, "province_id": unit.province_id or unit.pk, "code": f"T{n}-{unit.code}",
-        "token": f"tok{n}x{unit.pk}", "channel": "web", "legal_class": "field",
-        "title": f"Phản ánh mẫu {n}", "body": "Đường hỏng nặng ở thôn", "received_at": now,
+        "unit": unit,
+        "province_id": unit.province_id or unit.pk,
+        "code": f"T{n}-{unit.code}",
+        "token": f"tok{n}x{unit.pk}",
+        "channel": "web",
+        "legal_class": "field",
+        "title": f"Phản ánh mẫu {n}",
+        "body": "Đường hỏng nặng ở thôn",
+        "received_at": now,
         "resolve_due": now,
-    }  # fmt: skip
+    }
     values.update(fields)
     return Case.objects.create(**values)
 
 
 def contact(unit: Unit, **fields: object) -> Contact:
     n = next(_seq)
-    values: dict[str, object] = {"unit": unit, "name": f"Người nhận {n}",
-                                 "phone": f"09{n:08d}"[:10], "consent_at": timezone.now()}  # fmt: skip
+    values: dict[str, object] = {
+        "unit": unit,
+        "name": f"Người nhận {n}",
+        "phone": f"09{n:08d}"[:10],
+        "consent_at": timezone.now(),
+    }
     values.update(fields)
     return Contact.objects.create(**values)
 
 
 def announcement(unit: Unit, **fields: object) -> Announcement:
-    values: dict[str, object] = {"unit": unit, "title": f"Thông báo {next(_seq)}",
-                                 "body": "Nội dung thông báo mẫu", "channels": ",sms,web,"}  # fmt: skip
+    values: dict[str, object] = {
+        "unit": unit,
+        "title": f"Thông báo {next(_seq)}",
+        "body": "Nội dung thông báo mẫu",
+        "channels": ",sms,web,",
+    }
     values.update(fields)
     return Announcement.objects.create(**values)
 
 
-def gateway(unit: Unit, *, kind: str = "sms", name: str = "", base_url: str = "",
-            priority: int = 1, secret: str = "bi-mat", api_key: str = "fake-key",
-            app_id: str = "") -> Gateway:  # fmt: skip
+def gateway(
+    unit: Unit,
+    *,
+    kind: str = "sms",
+    name: str = "",
+    base_url: str = "",
+    priority: int = 1,
+    secret: str = "bi-mat",
+    api_key: str = "fake-key",
+    app_id: str = "",
+) -> Gateway:
     name = name or f"cong-{next(_seq)}"
     return Gateway.objects.create(
-        unit=unit, name=name, kind=kind, base_url=base_url or f"fake://{name}", api_key=api_key,
-        webhook_secret=secret, priority=priority, app_id=app_id,
-    )  # fmt: skip
+        unit=unit,
+        name=name,
+        kind=kind,
+        base_url=base_url or f"fake://{name}",
+        api_key=api_key,
+        webhook_secret=secret,
+        priority=priority,
+        app_id=app_id,
+    )
 
 
 def message(unit: Unit, **fields: object) -> OutboxMessage:
     now = timezone.now()
-    values: dict[str, object] = {"unit_id": unit.pk, "key": f"mau:{next(_seq)}", "channel": "sms",
-                                 "address": "0912345678", "text": "Tin mẫu", "urgent": True,
-                                 "now": now}  # fmt: skip
+    values: dict[str, object] = {
+        "unit_id": unit.pk,
+        "key": f"mau:{next(_seq)}",
+        "channel": "sms",
+        "address": "0912345678",
+        "text": "Tin mẫu",
+        "urgent": True,
+        "now": now,
+    }
     values.update(fields)
     row = outbox.row(**values)  # type: ignore[arg-type]
     row.save()
@@ -110,28 +144,45 @@ SCOPED_SAMPLES: dict[str, Callable[[Unit], models.Model]] = {
     "citizens.case": case,
     "citizens.caseevent": lambda u: CaseEvent.objects.create(case=case(u), kind="note", text="x"),
     "citizens.attachment": lambda u: Attachment.objects.create(
-        case=case(u), file="citizens/mau.jpg", name="mau.jpg", content_type="image/jpeg",
-        size=1, sha256="0" * 64),
+        case=case(u),
+        file="citizens/mau.jpg",
+        name="mau.jpg",
+        content_type="image/jpeg",
+        size=1,
+        sha256="0" * 64,
+    ),
     "citizens.announcement": announcement,
     "citizens.audioclip": lambda u: AudioClip.objects.create(
-        announcement=announcement(u), cluster=SpeakerCluster.objects.create(unit=u, name="Cụm"),
-        spoken_text="x", ogg="citizens/audio/x.ogg", mp3="citizens/audio/x.mp3"),
+        announcement=announcement(u),
+        cluster=SpeakerCluster.objects.create(unit=u, name="Cụm"),
+        spoken_text="x",
+        ogg="citizens/audio/x.ogg",
+        mp3="citizens/audio/x.mp3",
+    ),
     "citizens.contact": contact,
     "citizens.outboxmessage": message,
     "citizens.inboundmessage": lambda u: InboundMessage.objects.create(
-        unit=u, channel="sms", status="rejected", body_sha256="0" * 64),
+        unit=u, channel="sms", status="rejected", body_sha256="0" * 64
+    ),
     "citizens.route": lambda u: Route.objects.create(unit=u, agency="Phòng mẫu"),
     "citizens.communesettings": lambda u: CommuneSettings.objects.get_or_create(unit=u)[0],
     "citizens.apikey": lambda u: ApiKey.objects.create(
-        unit=u, name="mẫu", prefix="x311_abc",
-        key_hash=hashlib.sha256(str(next(_seq)).encode()).hexdigest()),
+        unit=u,
+        name="mẫu",
+        prefix="x311_abc",
+        key_hash=hashlib.sha256(str(next(_seq)).encode()).hexdigest(),
+    ),
     "citizens.gateway": gateway,
-    "citizens.classifiermodel": lambda u: ClassifierModel.objects.create(unit=u, samples=0, blob=b""),
+    "citizens.classifiermodel": lambda u: ClassifierModel.objects.create(
+        unit=u, samples=0, blob=b""
+    ),
     "citizens.announcementtemplate": lambda u: AnnouncementTemplate.objects.create(
-        unit=u, name=f"Mẫu {next(_seq)}", title="t", body="b"),
-    "citizens.lexicon": lambda u: Lexicon.objects.create(unit=u, written=f"Từ{next(_seq)}",
-                                                         spoken="từ"),
+        unit=u, name=f"Mẫu {next(_seq)}", title="t", body="b"
+    ),
+    "citizens.lexicon": lambda u: Lexicon.objects.create(
+        unit=u, written=f"Từ{next(_seq)}", spoken="từ"
+    ),
     "citizens.category": category,
     "citizens.village": village,
     "citizens.speakercluster": lambda u: SpeakerCluster.objects.create(unit=u, name="Cụm loa"),
-}  # fmt: skip
+}

@@ -80,13 +80,22 @@ def test_complaint_answer_runs_from_acceptance_and_45_days_when_complex() -> Non
 
 
 def test_local_sla_for_field_issues() -> None:
-    assert day(clocks.deadlines("field", BEFORE_TET, local_sla_days=5).answer) == dt.date(2026, 2, 27)
+    assert day(clocks.deadlines("field", BEFORE_TET, local_sla_days=5).answer) == dt.date(
+        2026, 2, 27
+    )
 
 
 @pytest.mark.django_db
-def test_denunciation_extends_twice_with_a_reason_then_no_more(hoa_phu: Unit, officer: object) -> None:
-    record = IntakeRecord(channel="counter", unit_id=hoa_phu.pk, legal_class="denunciation",
-                          body="Tố cáo cán bộ địa chính nhận tiền khi cấp giấy", received_at=BEFORE_TET)  # fmt: skip
+def test_denunciation_extends_twice_with_a_reason_then_no_more(
+    hoa_phu: Unit, officer: object
+) -> None:
+    record = IntakeRecord(
+        channel="counter",
+        unit_id=hoa_phu.pk,
+        legal_class="denunciation",
+        body="Tố cáo cán bộ địa chính nhận tiền khi cấp giấy",
+        received_at=BEFORE_TET,
+    )
     case = actions.do_receive_case(record, actor=officer).case  # type: ignore[arg-type]
     assert not case.is_public
     actions.do_accept_case(case=case, actor=officer, now=dt.datetime(2026, 2, 24, 9, tzinfo=VN))  # type: ignore[arg-type]
@@ -104,10 +113,12 @@ def test_denunciation_extends_twice_with_a_reason_then_no_more(hoa_phu: Unit, of
 
 @pytest.mark.django_db
 def test_the_commune_sets_its_own_field_sla(hoa_phu: Unit) -> None:
-    actions.do_save_settings(unit=hoa_phu, field_sla_days=5, chairman=None,
-                             approval_required=False, actor=None)  # fmt: skip
+    actions.do_save_settings(
+        unit=hoa_phu, field_sla_days=5, chairman=None, approval_required=False, actor=None
+    )
     case = factories.case(hoa_phu)
-    record = IntakeRecord(channel="counter", unit_id=hoa_phu.pk, body="Cống bị tắc gây ngập",
-                          received_at=BEFORE_TET)  # fmt: skip
+    record = IntakeRecord(
+        channel="counter", unit_id=hoa_phu.pk, body="Cống bị tắc gây ngập", received_at=BEFORE_TET
+    )
     made = actions.do_receive_case(record, actor=None).case
     assert case.pk != made.pk and day(made.resolve_due) == dt.date(2026, 2, 27)

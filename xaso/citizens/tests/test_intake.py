@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from xaso.accounts.models import User
 from xaso.citizens import actions, clocks
-from xaso.citizens.intake import IntakeError, IntakeRecord, form_stamp, sms_signature, zalo_signature
+from xaso.citizens.intake import (
+    IntakeError,
+    IntakeRecord,
+    form_stamp,
+    sms_signature,
+    zalo_signature,
+)
 from xaso.citizens.models import Case, Category, Gateway, InboundMessage, OutboxMessage, Village
 from xaso.citizens.tests import factories
 from xaso.core.models import AuditEntry
@@ -27,27 +33,52 @@ pytestmark = pytest.mark.django_db
 TEXT = "Đường liên thôn 3 bị sạt lở sau mưa, xe máy không đi được"
 
 
-def post_sms(client: Client, gateway: Gateway, payload: dict[str, Any], *,
-             secret: str | None = None, ts: int | None = None) -> Any:  # fmt: skip
+def post_sms(
+    client: Client,
+    gateway: Gateway,
+    payload: dict[str, Any],
+    *,
+    secret: str | None = None,
+    ts: int | None = None,
+) -> Any:
     raw = json.dumps(payload).encode()
     stamp = str(ts if ts is not None else int(time.time()))
-    headers = {"X-Xaso-Timestamp": stamp,
-               "X-Xaso-Signature": sms_signature(secret or gateway.webhook_secret, stamp, raw)}  # fmt: skip
-    return client.post(reverse("citizens:sms_inbound", args=[gateway.name]), raw,
-                       content_type="application/json", headers=headers)  # fmt: skip
+    headers = {
+        "X-Xaso-Timestamp": stamp,
+        "X-Xaso-Signature": sms_signature(secret or gateway.webhook_secret, stamp, raw),
+    }
+    return client.post(
+        reverse("citizens:sms_inbound", args=[gateway.name]),
+        raw,
+        content_type="application/json",
+        headers=headers,
+    )
 
 
-def zalo_event(msg_id: str, text: str, *, app_id: str = "app-1", user: str = "zuser-1") -> dict[str, Any]:
-    return {"app_id": app_id, "sender": {"id": user}, "recipient": {"id": "oa-1"},
-            "event_name": "user_send_text", "message": {"text": text, "msg_id": msg_id},
-            "timestamp": str(int(time.time() * 1000))}  # fmt: skip
+def zalo_event(
+    msg_id: str, text: str, *, app_id: str = "app-1", user: str = "zuser-1"
+) -> dict[str, Any]:
+    return {
+        "app_id": app_id,
+        "sender": {"id": user},
+        "recipient": {"id": "oa-1"},
+        "event_name": "user_send_text",
+        "message": {"text": text, "msg_id": msg_id},
+        "timestamp": str(int(time.time() * 1000)),
+    }
 
 
-def post_zalo(client: Client, gateway: Gateway, event: dict[str, Any], *, secret: str | None = None) -> Any:
+def post_zalo(
+    client: Client, gateway: Gateway, event: dict[str, Any], *, secret: str | None = None
+) -> Any:
     raw = json.dumps(event).encode()
     sig = zalo_signature(gateway.app_id, raw, event["timestamp"], secret or gateway.webhook_secret)
-    return client.post(reverse("citizens:zalo_webhook", args=[gateway.name]), raw,
-                       content_type="application/json", headers={"X-ZEvent-Signature": sig})  # fmt: skip
+    return client.post(
+        reverse("citizens:zalo_webhook", args=[gateway.name]),
+        raw,
+        content_type="application/json",
+        headers={"X-ZEvent-Signature": sig},
+    )
 
 
 @pytest.fixture
@@ -57,50 +88,93 @@ def sms_gateway(hoa_phu: Unit) -> Gateway:
 
 @pytest.fixture
 def zalo_gateway(hoa_phu: Unit) -> Gateway:
-    return factories.gateway(hoa_phu, kind="zalo", name="zalo-hoaphu", secret="oa-secret",
-                             app_id="app-1")  # fmt: skip
+    return factories.gateway(
+        hoa_phu, kind="zalo", name="zalo-hoaphu", secret="oa-secret", app_id="app-1"
+    )
 
 
 def web_form(unit: Unit, **extra: str) -> dict[str, str]:
     stamp = form_stamp(timezone.now() - dt.timedelta(seconds=30))
-    data = {"body": TEXT, "phone": "0912 345 678", "name": "Nguyễn Văn An", "stamp": stamp,
-            "legal_class": "field", "is_public": "on", "village": "Thôn 3"}  # fmt: skip
+    data = {
+        "body": TEXT,
+        "phone": "0912 345 678",
+        "name": "Nguyễn Văn An",
+        "stamp": stamp,
+        "legal_class": "field",
+        "is_public": "on",
+        "village": "Thôn 3",
+    }
     data.update(extra)
     return data
 
 
 def test_every_channel_produces_the_same_case(
-    hoa_phu: Unit, dak_lak: Unit, villages: dict[str, Village], roads: Category, officer: User,
-    sms_gateway: Gateway, zalo_gateway: Gateway, client_for: Any,
-) -> None:  # fmt: skip
+    hoa_phu: Unit,
+    dak_lak: Unit,
+    villages: dict[str, Village],
+    roads: Category,
+    officer: User,
+    sms_gateway: Gateway,
+    zalo_gateway: Gateway,
+    client_for: Any,
+) -> None:
     client = Client(REMOTE_ADDR="198.51.100.7")
-    assert client.post(reverse("citizens:report", args=[hoa_phu.code]), web_form(hoa_phu)).status_code == 302
-    assert post_sms(Client(), sms_gateway, {"message_id": "sms-1", "from": "+84912000111",
-                                            "to": "8079", "text": TEXT}).status_code == 200  # fmt: skip
+    assert (
+        client.post(reverse("citizens:report", args=[hoa_phu.code]), web_form(hoa_phu)).status_code
+        == 302
+    )
+    assert (
+        post_sms(
+            Client(),
+            sms_gateway,
+            {"message_id": "sms-1", "from": "+84912000111", "to": "8079", "text": TEXT},
+        ).status_code
+        == 200
+    )
     assert post_zalo(Client(), zalo_gateway, zalo_event("zmsg-1", TEXT)).status_code == 200
     _, key = actions.do_create_api_key(unit=dak_lak, name="Ứng dụng tỉnh", actor=None)
-    answer = Client().post(reverse("open311:requests", args=["json"]), {
-        "api_key": key, "jurisdiction_id": hoa_phu.code, "service_code": "giao-thong",
-        "lat": "12.62", "long": "108.02", "description": TEXT, "phone": "0912000222",
-        "attribute[village]": "Thôn 3"})  # fmt: skip
+    answer = Client().post(
+        reverse("open311:requests", args=["json"]),
+        {
+            "api_key": key,
+            "jurisdiction_id": hoa_phu.code,
+            "service_code": "giao-thong",
+            "lat": "12.62",
+            "long": "108.02",
+            "description": TEXT,
+            "phone": "0912000222",
+            "attribute[village]": "Thôn 3",
+        },
+    )
     assert answer.status_code == 201, answer.content
-    counter = client_for(officer).post(reverse("citizens:counter", args=[hoa_phu.code]), {
-        "body": TEXT, "phone": "0912000333", "legal_class": "field", "village": "Thôn 3"})  # fmt: skip
+    counter = client_for(officer).post(
+        reverse("citizens:counter", args=[hoa_phu.code]),
+        {"body": TEXT, "phone": "0912000333", "legal_class": "field", "village": "Thôn 3"},
+    )
     assert counter.status_code == 302
-    csv = f"ngay_nhan,loai,linh_vuc,thon,noi_dung\n{timezone.localdate():%d/%m/%Y},field,,Thôn 3,\"{TEXT}\"\n"
+    today = f"{timezone.localdate():%d/%m/%Y}"
+    csv = f'ngay_nhan,loai,linh_vuc,thon,noi_dung\n{today},field,,Thôn 3,"{TEXT}"\n'
     assert actions.do_import_cases(content=csv.encode(), unit=hoa_phu, actor=officer).created == 1
 
     cases = list(Case.objects.order_by("pk"))
     assert sorted(c.channel for c in cases) == sorted(
-        ["web", "sms", "zalo", "open311", "counter", "import"])  # fmt: skip
+        ["web", "sms", "zalo", "open311", "counter", "import"]
+    )
     for c in cases:
         assert (c.unit_id, c.province_id, c.legal_class, c.body, c.state) == (
-            hoa_phu.pk, dak_lak.pk, "field", TEXT, "new"), c.channel  # fmt: skip
+            hoa_phu.pk,
+            dak_lak.pk,
+            "field",
+            TEXT,
+            "new",
+        ), c.channel
         expected = clocks.deadlines("field", c.received_at, local_sla_days=3)
         assert (c.accept_due, c.resolve_due) == (expected.first, expected.answer), c.channel
         assert c.code.startswith(f"{hoa_phu.code}-") and len(c.token) > 20
         assert c.events.filter(kind="state", state_to="new").exists()
-        assert AuditEntry.objects.filter(action="citizens.receive_case", target_id=str(c.pk)).exists()
+        assert AuditEntry.objects.filter(
+            action="citizens.receive_case", target_id=str(c.pk)
+        ).exists()
     by_channel = {c.channel: c for c in cases}
     assert by_channel["web"].village == villages["Thôn 3"] == by_channel["open311"].village
     assert by_channel["zalo"].reporter_zalo == "zuser-1"
@@ -112,8 +186,9 @@ def test_every_channel_produces_the_same_case(
     assert by_channel["sms"].code in acks["sms"].text
 
 
-def test_a_webhook_retried_three_times_creates_one_case(hoa_phu: Unit, sms_gateway: Gateway,
-                                                         zalo_gateway: Gateway) -> None:  # fmt: skip
+def test_a_webhook_retried_three_times_creates_one_case(
+    hoa_phu: Unit, sms_gateway: Gateway, zalo_gateway: Gateway
+) -> None:
     payload = {"message_id": "gw-42", "from": "0912000444", "to": "8079", "text": TEXT}
     answers = [post_sms(Client(), sms_gateway, payload) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
@@ -137,13 +212,19 @@ def test_bad_sms_signatures_are_refused_and_logged(sms_gateway: Gateway, problem
     now = int(time.time())
     headers = {
         "missing": {},
-        "wrong-secret": {"X-Xaso-Timestamp": str(now),
-                         "X-Xaso-Signature": sms_signature("khong-dung", str(now), raw)},
-        "stale": {"X-Xaso-Timestamp": str(now - 3600),
-                  "X-Xaso-Signature": sms_signature("bi-mat-sms", str(now - 3600), raw)},
-        "tampered": {"X-Xaso-Timestamp": str(now),
-                     "X-Xaso-Signature": sms_signature("bi-mat-sms", str(now), raw + b" ")},
-    }[problem]  # fmt: skip
+        "wrong-secret": {
+            "X-Xaso-Timestamp": str(now),
+            "X-Xaso-Signature": sms_signature("khong-dung", str(now), raw),
+        },
+        "stale": {
+            "X-Xaso-Timestamp": str(now - 3600),
+            "X-Xaso-Signature": sms_signature("bi-mat-sms", str(now - 3600), raw),
+        },
+        "tampered": {
+            "X-Xaso-Timestamp": str(now),
+            "X-Xaso-Signature": sms_signature("bi-mat-sms", str(now), raw + b" "),
+        },
+    }[problem]
     answer = Client().post(url, raw, content_type="application/json", headers=headers)
     assert answer.status_code == 401
     assert not Case.objects.exists()
@@ -160,14 +241,21 @@ def test_bad_zalo_signature_is_refused(zalo_gateway: Gateway) -> None:
     assert InboundMessage.objects.filter(status="rejected").count() == 2
 
 
-def test_sms_commands_opt_out_and_subscribe_instead_of_opening_a_case(hoa_phu: Unit,
-                                                                      sms_gateway: Gateway) -> None:  # fmt: skip
+def test_sms_commands_opt_out_and_subscribe_instead_of_opening_a_case(
+    hoa_phu: Unit, sms_gateway: Gateway
+) -> None:
     contact = factories.contact(hoa_phu, phone="0912000666")
-    assert post_sms(Client(), sms_gateway, {"message_id": "c1", "from": "0912000666",
-                                            "text": "Tu choi"}).status_code == 200  # fmt: skip
+    assert (
+        post_sms(
+            Client(), sms_gateway, {"message_id": "c1", "from": "0912000666", "text": "Tu choi"}
+        ).status_code
+        == 200
+    )
     contact.refresh_from_db()
     assert contact.opt_out_sms and not Case.objects.exists()
-    post_sms(Client(), sms_gateway, {"message_id": "c2", "from": "0912000666", "text": "DK nong nghiep"})
+    post_sms(
+        Client(), sms_gateway, {"message_id": "c2", "from": "0912000666", "text": "DK nong nghiep"}
+    )
     contact.refresh_from_db()
     assert not contact.opt_out_sms and ",nong-nghiep," in contact.topics and contact.consent_via
 
@@ -194,15 +282,23 @@ def test_web_form_refuses_bots_and_too_many_reports(hoa_phu: Unit, villages: Any
 
 def test_bad_input_gets_a_vietnamese_message_and_changes_nothing(hoa_phu: Unit) -> None:
     url = reverse("citizens:report", args=[hoa_phu.code])
-    for bad, message in [({"body": "ngắn"}, "quá ngắn"), ({"phone": "12345"}, "không hợp lệ"),
-                         ({"village": "Thôn Không Có"}, "Không có thôn"),
-                         ({"latitude": "abc"}, "lat không hợp lệ")]:  # fmt: skip
+    for bad, message in [
+        ({"body": "ngắn"}, "quá ngắn"),
+        ({"phone": "12345"}, "không hợp lệ"),
+        ({"village": "Thôn Không Có"}, "Không có thôn"),
+        ({"latitude": "abc"}, "lat không hợp lệ"),
+    ]:
         answer = Client().post(url, web_form(hoa_phu, **bad))
         assert answer.status_code == 400 and message in answer.content.decode(), bad
-    assert not Case.objects.exists() and not AuditEntry.objects.filter(action__startswith="citizens").exists()
+    assert (
+        not Case.objects.exists()
+        and not AuditEntry.objects.filter(action__startswith="citizens").exists()
+    )
 
 
-def test_the_import_is_all_or_nothing_and_idempotent(hoa_phu: Unit, officer: User, villages: Any) -> None:
+def test_the_import_is_all_or_nothing_and_idempotent(
+    hoa_phu: Unit, officer: User, villages: Any
+) -> None:
     good = "ngay_nhan,loai,linh_vuc,thon,noi_dung,tra_loi,ngay_tra_loi\n"
     good += "02/03/2025,field,,Thôn 1,Đèn đường thôn 1 bị cháy cả tháng,Đã thay bóng,04/03/2025\n"
     bad = good + "32/13/2025,field,,Thôn 1,Nội dung dòng lỗi đủ dài,,\n"
@@ -235,7 +331,12 @@ def test_uploads_follow_the_evidence_rules(hoa_phu: Unit) -> None:
     with stored.file.open("rb") as fh:
         data = fh.read()
     assert stored.content_type == "image/jpeg" and b"0912 345 678" not in data
-    fake = IntakeRecord(channel="web", unit_id=hoa_phu.pk, body=TEXT, phone="0912000778",
-                        uploads=[Upload("anh.jpg", b"<html><script>alert(1)</script></html>")])  # fmt: skip
+    fake = IntakeRecord(
+        channel="web",
+        unit_id=hoa_phu.pk,
+        body=TEXT,
+        phone="0912000778",
+        uploads=[Upload("anh.jpg", b"<html><script>alert(1)</script></html>")],
+    )
     with pytest.raises(IntakeError, match="không phải ảnh"):
         actions.do_receive_case(fake, actor=None)

@@ -22,8 +22,9 @@ from xaso.citizens.views.common import as_int, messages_of, parse_local, signed_
 from xaso.units.models import Unit
 
 
-def _commune(request: HttpRequest, code: str, action: str = "list",
-             family: str = queries.FAMILY_CASES) -> Unit:  # fmt: skip
+def _commune(
+    request: HttpRequest, code: str, action: str = "list", family: str = queries.FAMILY_CASES
+) -> Unit:
     unit = queries.current_commune(code)
     if not may_in_unit(request.user, action, unit.pk, family=family):
         raise Http404("Không tìm thấy.")
@@ -31,7 +32,9 @@ def _commune(request: HttpRequest, code: str, action: str = "list",
 
 
 def _templates(unit: Unit) -> Any:
-    return AnnouncementTemplate.objects.filter(unit_id__in=[unit.pk, unit.province_id]).order_by("name")
+    return AnnouncementTemplate.objects.filter(unit_id__in=[unit.pk, unit.province_id]).order_by(
+        "name"
+    )
 
 
 @official_view
@@ -44,33 +47,54 @@ def announcement_list(request: HttpRequest, code: str) -> HttpResponse:
     if request.GET.get("mau"):
         template = _templates(unit).filter(pk=as_int(request.GET["mau"], 0)).first()
         if template is not None:
-            data = {"title": template.title, "body": template.body, "urgency": template.urgency,
-                    "channels": [c for c in template.channels.split(",") if c]}  # fmt: skip
+            data = {
+                "title": template.title,
+                "body": template.body,
+                "urgency": template.urgency,
+                "channels": [c for c in template.channels.split(",") if c],
+            }
     if request.method == "POST":
         try:
             audience = queries.Audience(
                 villages=tuple(int(v) for v in request.POST.getlist("villages") if v.isdigit()),
-                groups=tuple(g.strip() for g in request.POST.get("groups", "").split(",") if g.strip()),
-                topics=tuple(t.strip() for t in request.POST.get("topics", "").split(",") if t.strip()),
-            )  # fmt: skip
+                groups=tuple(
+                    g.strip() for g in request.POST.get("groups", "").split(",") if g.strip()
+                ),
+                topics=tuple(
+                    t.strip() for t in request.POST.get("topics", "").split(",") if t.strip()
+                ),
+            )
             item = actions.do_create_announcement(
-                unit=unit, title=request.POST.get("title", ""), body=request.POST.get("body", ""),
+                unit=unit,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
                 urgency=request.POST.get("urgency", "normal"),
-                channels=request.POST.getlist("channels"), audience=audience,
+                channels=request.POST.getlist("channels"),
+                audience=audience,
                 sms_text=request.POST.get("sms_text", ""),
                 category=request.POST.get("category", ""),
                 scheduled_at=parse_local(request.POST.get("scheduled_at", "")),
                 actor=signed_in(request),
-            )  # fmt: skip
+            )
             return redirect("citizens:announcement_detail", pk=item.pk)
         except ValidationError as exc:
             errors = messages_of(exc)
     page = Paginator(queries.announcements_for(request.user, unit.pk), 20)
-    return render(request, "citizens/announcement_list.html", {
-        "unit": unit, "page": page.get_page(request.GET.get("trang")), "errors": errors,
-        "data": data, "villages": queries.villages_of(unit.pk), "templates": _templates(unit),
-        "urgencies": Urgency.choices, "channels": actions.CHANNELS,
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/announcement_list.html",
+        {
+            "unit": unit,
+            "page": page.get_page(request.GET.get("trang")),
+            "errors": errors,
+            "data": data,
+            "villages": queries.villages_of(unit.pk),
+            "templates": _templates(unit),
+            "urgencies": Urgency.choices,
+            "channels": actions.CHANNELS,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @official_view
@@ -100,16 +124,28 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except speech.SpeechUnavailable as exc:
             errors = [str(exc)]
     segments, encoding = sms_segments(item.sms_text)
-    return render(request, "citizens/announcement_detail.html", {
-        "item": item, "errors": errors, "segments": segments, "encoding": encoding,
-        "spoken": speech.normalise(speech.bulletin_text(item.unit.name, item.title, item.body),
-                                   queries.lexicon_for(item.unit_id)),
-        "deliveries": queries.delivery_table(item), "coverage": queries.coverage(item),
-        "clips": queries.clips_of(item),
-        "recipients": queries.audience_contacts(
-            item.unit_id, queries.Audience.from_json(item.audience)).count(),
-        "is_chairman": queries.settings_for(item.unit_id).chairman_id == request.user.pk,
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/announcement_detail.html",
+        {
+            "item": item,
+            "errors": errors,
+            "segments": segments,
+            "encoding": encoding,
+            "spoken": speech.normalise(
+                speech.bulletin_text(item.unit.name, item.title, item.body),
+                queries.lexicon_for(item.unit_id),
+            ),
+            "deliveries": queries.delivery_table(item),
+            "coverage": queries.coverage(item),
+            "clips": queries.clips_of(item),
+            "recipients": queries.audience_contacts(
+                item.unit_id, queries.Audience.from_json(item.audience)
+            ).count(),
+            "is_chairman": queries.settings_for(item.unit_id).chairman_id == request.user.pk,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @official_view
@@ -120,9 +156,15 @@ def not_reached(request: HttpRequest, pk: int) -> HttpResponse:
     village = as_int(request.GET.get("thon"))
     if village:
         people = people.filter(village_id=village)
-    return render(request, "citizens/not_reached.html", {
-        "item": item, "people": people[:5000], "villages": queries.villages_of(item.unit_id),
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/not_reached.html",
+        {
+            "item": item,
+            "people": people[:5000],
+            "villages": queries.villages_of(item.unit_id),
+        },
+    )
 
 
 @official_view
@@ -135,14 +177,25 @@ def contacts(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404("Không tìm thấy.")
         upload = request.FILES.get("file")
         result = actions.do_import_contacts(
-            content=upload.read() if upload else b"", filename=upload.name if upload else "",
-            unit=unit, actor=signed_in(request),
-        )  # fmt: skip
+            content=upload.read() if upload else b"",
+            filename=upload.name if upload else "",
+            unit=unit,
+            actor=signed_in(request),
+        )
         if not result.errors:
             messages.success(request, f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
             return redirect("citizens:contacts", code=unit.code)
-    page = Paginator(queries.contacts_for(request.user, unit.pk, query=request.GET.get("q", "")), 50)
-    return render(request, "citizens/contacts.html", {
-        "unit": unit, "page": page.get_page(request.GET.get("trang")), "result": result,
-        "query": request.GET.get("q", ""),
-    }, status=400 if result and result.errors else 200)  # fmt: skip
+    page = Paginator(
+        queries.contacts_for(request.user, unit.pk, query=request.GET.get("q", "")), 50
+    )
+    return render(
+        request,
+        "citizens/contacts.html",
+        {
+            "unit": unit,
+            "page": page.get_page(request.GET.get("trang")),
+            "result": result,
+            "query": request.GET.get("q", ""),
+        },
+        status=400 if result and result.errors else 200,
+    )

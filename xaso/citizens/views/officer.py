@@ -54,12 +54,20 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
         query=request.GET.get("q", "")[:100],
     )
     page = Paginator(queries.queue(request.user, unit.pk, f, now), queries.QUEUE_PAGE)
-    return render(request, "citizens/queue.html", {
-        "unit": unit, "page": page.get_page(request.GET.get("trang")), "f": f, "now": now,
-        "counts": queries.state_counts(request.user, unit.pk, now),
-        "states": STATE_FILTERS, "classes": LegalClass.choices,
-        "categories": queries.categories_for(unit),
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/queue.html",
+        {
+            "unit": unit,
+            "page": page.get_page(request.GET.get("trang")),
+            "f": f,
+            "now": now,
+            "counts": queries.state_counts(request.user, unit.pk, now),
+            "states": STATE_FILTERS,
+            "classes": LegalClass.choices,
+            "categories": queries.categories_for(unit),
+        },
+    )
 
 
 def _ops(request: HttpRequest, case: Case) -> dict[str, Callable[[], Any]]:
@@ -88,32 +96,40 @@ def _ops(request: HttpRequest, case: Case) -> dict[str, Callable[[], Any]]:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError("Hãy chọn tệp.")
-        return actions.do_add_attachment(case=case, name=upload.name or "", content=upload.read(),
-                                         actor=user)  # fmt: skip
+        return actions.do_add_attachment(
+            case=case, name=upload.name or "", content=upload.read(), actor=user
+        )
 
     return {
-        "accept": lambda: actions.do_accept_case(case=case, actor=user,
-                                                 complex_case=post.get("complex") == "on"),
+        "accept": lambda: actions.do_accept_case(
+            case=case, actor=user, complex_case=post.get("complex") == "on"
+        ),
         "assign": lambda: actions.do_assign_case(case=case, officer=officer(), actor=user),
         "start": lambda: actions.do_start_case(case=case, actor=user),
-        "forward": lambda: actions.do_forward_case(case=case, agency=post.get("agency", ""),
-                                                   note=post.get("note", ""), actor=user),
-        "answer": lambda: actions.do_answer_case(case=case, answer=post.get("answer", ""),
-                                                 actor=user),
+        "forward": lambda: actions.do_forward_case(
+            case=case, agency=post.get("agency", ""), note=post.get("note", ""), actor=user
+        ),
+        "answer": lambda: actions.do_answer_case(
+            case=case, answer=post.get("answer", ""), actor=user
+        ),
         "close": lambda: actions.do_close_case(case=case, actor=user),
-        "reject": lambda: actions.do_reject_case(case=case, reason=post.get("reason", ""),
-                                                 actor=user),
+        "reject": lambda: actions.do_reject_case(
+            case=case, reason=post.get("reason", ""), actor=user
+        ),
         "merge": merge,
         "note": lambda: actions.do_add_note(case=case, text=post.get("text", ""), actor=user),
-        "extend": lambda: actions.do_extend_deadline(case=case, reason=post.get("reason", ""),
-                                                     actor=user),
+        "extend": lambda: actions.do_extend_deadline(
+            case=case, reason=post.get("reason", ""), actor=user
+        ),
         "category": category,
-        "public": lambda: actions.do_set_public(case=case, public=post.get("public") == "on",
-                                                actor=user),
+        "public": lambda: actions.do_set_public(
+            case=case, public=post.get("public") == "on", actor=user
+        ),
         "attach": attach,
-        "reopen": lambda: actions.do_reopen_case(case=case, reason=post.get("reason", ""),
-                                                 actor=user),
-    }  # fmt: skip
+        "reopen": lambda: actions.do_reopen_case(
+            case=case, reason=post.get("reason", ""), actor=user
+        ),
+    }
 
 
 @official_view
@@ -142,25 +158,40 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             errors = [str(exc) or "Bạn không có quyền làm việc này."]
         case = queries.access_case_or_404(request.user, pk)
     now = timezone.now()
-    return render(request, "citizens/case.html", {
-        "case": case, "now": now, "errors": errors,
-        "reporter": revealed or queries.reporter_for(request.user, case),
-        "events": queries.timeline(case), "attachments": case.attachments.all(),
-        "duplicates": queries.duplicates_of_case(request.user, case, now),
-        "officers": queries.officers_of(case.unit_id),
-        "categories": queries.categories_for(case.unit),
-        "may_edit": may_in_unit(request.user, "edit", case.unit_id, family=queries.FAMILY_CASES),
-        "merged": Case.objects.filter(duplicate_of=case).only("code"),
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/case.html",
+        {
+            "case": case,
+            "now": now,
+            "errors": errors,
+            "reporter": revealed or queries.reporter_for(request.user, case),
+            "events": queries.timeline(case),
+            "attachments": case.attachments.all(),
+            "duplicates": queries.duplicates_of_case(request.user, case, now),
+            "officers": queries.officers_of(case.unit_id),
+            "categories": queries.categories_for(case.unit),
+            "may_edit": may_in_unit(
+                request.user, "edit", case.unit_id, family=queries.FAMILY_CASES
+            ),
+            "merged": Case.objects.filter(duplicate_of=case).only("code"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @official_view
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     case = queries.access_case_or_404(request.user, pk, action="download")
-    found = access_or_404(request.user, Attachment.objects.filter(case=case), attachment_id,
-                          action="download")  # fmt: skip
-    return FileResponse(found.file.open("rb"), content_type=found.content_type,
-                        as_attachment=True, filename=found.name)  # fmt: skip
+    found = access_or_404(
+        request.user, Attachment.objects.filter(case=case), attachment_id, action="download"
+    )
+    return FileResponse(
+        found.file.open("rb"),
+        content_type=found.content_type,
+        as_attachment=True,
+        filename=found.name,
+    )
 
 
 @official_view
@@ -179,11 +210,19 @@ def counter_entry(request: HttpRequest, code: str) -> HttpResponse:
             errors = [exc.message]
         except PermissionDenied:
             raise Http404("Không tìm thấy.") from None
-    return render(request, "citizens/counter.html", {
-        "unit": unit, "errors": errors, "data": request.POST,
-        "categories": queries.categories_for(unit), "villages": queries.villages_of(unit.pk),
-        "classes": LegalClass.choices,
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/counter.html",
+        {
+            "unit": unit,
+            "errors": errors,
+            "data": request.POST,
+            "categories": queries.categories_for(unit),
+            "villages": queries.villages_of(unit.pk),
+            "classes": LegalClass.choices,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @official_view
@@ -196,10 +235,16 @@ def import_cases(request: HttpRequest, code: str) -> HttpResponse:
         content = upload.read() if upload else b""
         result = actions.do_import_cases(content=content, unit=unit, actor=signed_in(request))
         if not result.errors:
-            messages.success(request, f"Đã nhập {result.created} phản ánh ({result.skipped} đã có).")
+            messages.success(
+                request, f"Đã nhập {result.created} phản ánh ({result.skipped} đã có)."
+            )
             return redirect("citizens:queue", code=unit.code)
-    return render(request, "citizens/import_cases.html", {"unit": unit, "result": result},
-                  status=400 if result and result.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/import_cases.html",
+        {"unit": unit, "result": result},
+        status=400 if result and result.errors else 200,
+    )
 
 
 @official_view
@@ -212,9 +257,15 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
     if not 1 <= month <= 12:
         month = now.month
     start, end = queries.month_bounds(year, month)
-    return render(request, "citizens/statistics.html", {
-        "unit": unit, "year": year, "month": month,
-        "stats": queries.case_statistics(unit, start, end),
-        "announcements": queries.announcement_statistics(unit, start, end),
-        "overdue": queries.overdue_cases(request.user, unit.pk, now)[:100],
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/statistics.html",
+        {
+            "unit": unit,
+            "year": year,
+            "month": month,
+            "stats": queries.case_statistics(unit, start, end),
+            "announcements": queries.announcement_statistics(unit, start, end),
+            "overdue": queries.overdue_cases(request.user, unit.pk, now)[:100],
+        },
+    )

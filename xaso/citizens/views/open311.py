@@ -51,8 +51,13 @@ def _fill(element: ET.Element, row: dict[str, Any]) -> None:
     for key, value in row.items():
         child = ET.SubElement(element, key)
         if isinstance(value, list):
-            singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
-                        "formats": "format", "keywords": "keyword"}.get(key, "item")  # fmt: skip
+            singular = {
+                "attributes": "attribute",
+                "values": "value",
+                "endpoints": "endpoint",
+                "formats": "format",
+                "keywords": "keyword",
+            }.get(key, "item")
             for entry in value:
                 sub = ET.SubElement(child, singular)
                 if isinstance(entry, dict):
@@ -72,12 +77,16 @@ def _respond(fmt: str, root: str, item: str, data: Any, status: int = 200) -> Ht
         rows = data if isinstance(data, list) else [data]
         if root == "":
             body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(
-                _single(item, data), encoding="utf-8")  # fmt: skip
+                _single(item, data), encoding="utf-8"
+            )
         else:
             body = _xml(root, item, rows)
         return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
-    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
-                        content_type="application/json; charset=utf-8")  # fmt: skip
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def _single(tag: str, data: dict[str, Any]) -> ET.Element:
@@ -87,8 +96,9 @@ def _single(tag: str, data: dict[str, Any]) -> ET.Element:
 
 
 def _error(fmt: str, code: int, description: str) -> HttpResponse:
-    return _respond(fmt, "errors", "error", [{"code": code, "description": description}],
-                    status=code)  # fmt: skip
+    return _respond(
+        fmt, "errors", "error", [{"code": code, "description": description}], status=code
+    )
 
 
 def _guard(view: Any) -> Any:
@@ -120,10 +130,14 @@ def _jurisdiction(request: HttpRequest, *, required: bool) -> Unit | None:
 
 def _service(category: Category) -> dict[str, Any]:
     return {
-        "service_code": category.code, "service_name": category.name,
-        "description": category.description or category.name, "metadata": True,
-        "type": "realtime", "keywords": category.keywords, "group": category.group,
-    }  # fmt: skip
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description or category.name,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
 
 
 def _categories(unit: Unit | None) -> list[Category]:
@@ -142,10 +156,16 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
         "changeset": "2026-11-01T00:00:00+07:00",
         "contact": "Liên hệ Sở Khoa học và Công nghệ của tỉnh để được cấp khoá API.",
         "key_service": "Khoá API do quản trị cấp tỉnh hoặc cán bộ xã tạo trong xaso.",
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",
-                       "url": root, "changeset": "2026-11-01T00:00:00+07:00",
-                       "type": "production", "formats": ["application/json", "text/xml"]}],
-    }  # fmt: skip
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": root,
+                "changeset": "2026-11-01T00:00:00+07:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
     return _respond(fmt, "", "discovery", data)
 
 
@@ -166,14 +186,27 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     if unit is not None and unit.level == Level.COMMUNE:
         villages = [{"key": v.name, "name": v.name} for v in queries.villages_of(unit.pk)]
     attributes = [
-        {"variable": True, "code": "legal_class", "datatype": "singlevaluelist",
-         "required": False, "datatype_description": "Loại: phản ánh/khiếu nại/tố cáo",
-         "order": 1, "description": "Loại đơn (mặc định theo lĩnh vực)",
-         "values": [{"key": k, "name": str(v)} for k, v in LegalClass.choices]},
-        {"variable": True, "code": "village", "datatype": "singlevaluelist" if villages else "string",
-         "required": False, "datatype_description": "Tên thôn/buôn/tổ dân phố", "order": 2,
-         "description": "Thôn nơi xảy ra sự việc", "values": villages},
-    ]  # fmt: skip
+        {
+            "variable": True,
+            "code": "legal_class",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": "Loại: phản ánh/khiếu nại/tố cáo",
+            "order": 1,
+            "description": "Loại đơn (mặc định theo lĩnh vực)",
+            "values": [{"key": k, "name": str(v)} for k, v in LegalClass.choices],
+        },
+        {
+            "variable": True,
+            "code": "village",
+            "datatype": "singlevaluelist" if villages else "string",
+            "required": False,
+            "datatype_description": "Tên thôn/buôn/tổ dân phố",
+            "order": 2,
+            "description": "Thôn nơi xảy ra sự việc",
+            "values": villages,
+        },
+    ]
     return _respond(fmt, "", "service_definition", {"service_code": code, "attributes": attributes})
 
 
@@ -191,32 +224,41 @@ def _request_row(case: Case, request: HttpRequest) -> dict[str, Any]:
         notes = mask_text(case.answer)
     photo = case.attachments.filter(content_type__startswith="image/").first()
     return {
-        "service_request_id": case.code, "status": _status(case), "status_notes": notes,
+        "service_request_id": case.code,
+        "status": _status(case),
+        "status_notes": notes,
         "service_name": case.category.name if case.category else "",
         "service_code": case.category.code if case.category else "",
         "description": mask_text(case.body),
         "agency_responsible": case.forwarded_to or case.unit.name,
         "service_notice": f"Hạn trả lời theo quy định: {_iso(case.resolve_due)}",
-        "requested_datetime": _iso(case.received_at), "updated_datetime": _iso(case.updated_at),
+        "requested_datetime": _iso(case.received_at),
+        "updated_datetime": _iso(case.updated_at),
         "expected_datetime": _iso(case.resolve_due),
         "address": case.village.name if case.village else mask_text(case.address),
-        "address_id": "", "zipcode": "", "lat": case.latitude, "long": case.longitude,
+        "address_id": "",
+        "zipcode": "",
+        "lat": case.latitude,
+        "long": case.longitude,
         "media_url": request.build_absolute_uri(photo.file.url) if photo else "",
-    }  # fmt: skip
+    }
 
 
 def _public_requests() -> Any:
     return (
-        Case.objects.filter(is_public=True).exclude(legal_class=LegalClass.DENUNCIATION)
+        Case.objects.filter(is_public=True)
+        .exclude(legal_class=LegalClass.DENUNCIATION)
         .select_related("unit", "category", "village", "duplicate_of")
-    )  # fmt: skip
+    )
 
 
 def _parse_w3(value: str, name: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} không đúng định dạng W3C (ví dụ 2026-01-01T00:00:00Z).") from None
+        raise Open311Error(
+            400, f"{name} không đúng định dạng W3C (ví dụ 2026-01-01T00:00:00Z)."
+        ) from None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -237,9 +279,16 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
         codes = [c for c in request.GET.get("service_code", "").split(",") if c]
         if codes:
             qs = qs.filter(category__code__in=codes)
-        end = _parse_w3(request.GET["end_date"], "end_date") if request.GET.get("end_date") else timezone.now()
-        start = (_parse_w3(request.GET["start_date"], "start_date")
-                 if request.GET.get("start_date") else end - MAX_SPAN)  # fmt: skip
+        end = (
+            _parse_w3(request.GET["end_date"], "end_date")
+            if request.GET.get("end_date")
+            else timezone.now()
+        )
+        start = (
+            _parse_w3(request.GET["start_date"], "start_date")
+            if request.GET.get("start_date")
+            else end - MAX_SPAN
+        )
         if end - start > MAX_SPAN:
             raise Open311Error(400, "Khoảng thời gian không được quá 90 ngày.")
         qs = qs.filter(received_at__gte=start, received_at__lte=end)
@@ -270,8 +319,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, "service_code là bắt buộc.")
     if queries.category_by_code(unit, service_code) is None:
         raise Open311Error(404, f"Không có service_code {service_code}.")
-    has_place = (request.POST.get("lat") and request.POST.get("long")) or request.POST.get(
-        "address_string") or request.POST.get("address_id")  # fmt: skip
+    has_place = (
+        (request.POST.get("lat") and request.POST.get("long"))
+        or request.POST.get("address_string")
+        or request.POST.get("address_id")
+    )
     if not has_place:
         raise Open311Error(400, "Cần lat và long, hoặc address_string, hoặc address_id.")
     try:
@@ -281,9 +333,12 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     except IntakeError as exc:
         raise Open311Error(429 if exc.code == "throttled" else 400, exc.message) from None
     case = receipt.case
-    row = {"service_request_id": case.code, "token": case.token[:12],
-           "service_notice": f"Hạn trả lời: {_iso(case.resolve_due)}",
-           "account_id": ""}  # fmt: skip
+    row = {
+        "service_request_id": case.code,
+        "token": case.token[:12],
+        "service_notice": f"Hạn trả lời: {_iso(case.resolve_due)}",
+        "account_id": "",
+    }
     return _respond(fmt, "service_requests", "request", [row], status=201)
 
 
@@ -297,8 +352,13 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 @_guard
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    case = Case.objects.filter(token__startswith=token).only("code").first() if len(token) >= 12 else None
+    case = (
+        Case.objects.filter(token__startswith=token).only("code").first()
+        if len(token) >= 12
+        else None
+    )
     if case is None:
         raise Open311Error(404, "Không có token này.")
-    return _respond(fmt, "service_requests", "request", [{"service_request_id": case.code,
-                                                          "token": token}])  # fmt: skip
+    return _respond(
+        fmt, "service_requests", "request", [{"service_request_id": case.code, "token": token}]
+    )

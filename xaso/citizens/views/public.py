@@ -26,13 +26,19 @@ from xaso.units.models import Unit
 PUBLIC_CLASSES = [(c.value, c.label) for c in LegalClass]
 
 
-def _form_context(unit: Unit, data: Any = None, errors: list[str] | None = None,
-                  field: str | None = None) -> dict[str, Any]:  # fmt: skip
+def _form_context(
+    unit: Unit, data: Any = None, errors: list[str] | None = None, field: str | None = None
+) -> dict[str, Any]:
     return {
-        "unit": unit, "data": data or {}, "errors": errors or [], "error_field": field,
-        "categories": queries.categories_for(unit), "villages": queries.villages_of(unit.pk),
-        "classes": PUBLIC_CLASSES, "stamp": form_stamp(timezone.now()),
-    }  # fmt: skip
+        "unit": unit,
+        "data": data or {},
+        "errors": errors or [],
+        "error_field": field,
+        "categories": queries.categories_for(unit),
+        "villages": queries.villages_of(unit.pk),
+        "classes": PUBLIC_CLASSES,
+        "stamp": form_stamp(timezone.now()),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,17 +67,29 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("op") == "rate":
-                actions.do_rate_case(case=case, rating=as_int(request.POST.get("rating"), 0) or 0,
-                                     comment=request.POST.get("comment", ""), actor=None)  # fmt: skip
+                actions.do_rate_case(
+                    case=case,
+                    rating=as_int(request.POST.get("rating"), 0) or 0,
+                    comment=request.POST.get("comment", ""),
+                    actor=None,
+                )
             elif request.POST.get("op") == "reopen":
                 actions.do_reopen_case(case=case, reason=request.POST.get("reason", ""), actor=None)
             return redirect("citizens:track", token=token)
         except ValidationError as exc:
             errors = messages_of(exc)
     events = [e for e in queries.timeline(case) if not e.internal]
-    return render(request, "citizens/track.html", {
-        "case": case, "public": queries.public_view(case), "events": events, "errors": errors,
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/track.html",
+        {
+            "case": case,
+            "public": queries.public_view(case),
+            "events": events,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -84,11 +102,20 @@ def lookup(request: HttpRequest) -> HttpResponse:
             found = queries.public_view(case)
             if not case.is_public or case.is_denunciation:
                 found = queries.PublicCase(
-                    code=found.code, title="(nội dung không công khai)", body="", answer="",
-                    category="", village="", commune=found.commune, received_at=found.received_at,
-                    answered_at=found.answered_at, on_time=found.on_time, state=found.state,
-                    state_label=found.state_label, rating=None,
-                )  # fmt: skip
+                    code=found.code,
+                    title="(nội dung không công khai)",
+                    body="",
+                    answer="",
+                    category="",
+                    village="",
+                    commune=found.commune,
+                    received_at=found.received_at,
+                    answered_at=found.answered_at,
+                    on_time=found.on_time,
+                    state=found.state,
+                    state_label=found.state_label,
+                    rating=None,
+                )
         except Http404:
             found = None
     return render(request, "citizens/lookup.html", {"code": code, "found": found})
@@ -101,11 +128,18 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     items = [queries.public_view(c) for c in page]
     now = timezone.now()
     start, end = queries.month_bounds(now.year, now.month)
-    return render(request, "citizens/board.html", {
-        "unit": unit, "page": page, "items": items,
-        "stats": queries.case_statistics(unit, start - dt.timedelta(days=365), end),
-        "year": now.year, "month": now.month,
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/board.html",
+        {
+            "unit": unit,
+            "page": page,
+            "items": items,
+            "stats": queries.case_statistics(unit, start - dt.timedelta(days=365), end),
+            "year": now.year,
+            "month": now.month,
+        },
+    )
 
 
 class BoardFeed(Feed):  # type: ignore[type-arg]
@@ -144,8 +178,9 @@ class BoardAtom(BoardFeed):
     subtitle = BoardFeed.description
 
 
-def monthly_report(request: HttpRequest, code: str, year: int, month: int,
-                   fmt: str = "html") -> HttpResponse:  # fmt: skip
+def monthly_report(
+    request: HttpRequest, code: str, year: int, month: int, fmt: str = "html"
+) -> HttpResponse:
     """Báo cáo công khai tháng: counts by class, on-time rate, satisfaction."""
     unit = queries.current_unit(code)
     if not 1 <= month <= 12 or not 2020 <= year <= 2100:
@@ -154,11 +189,18 @@ def monthly_report(request: HttpRequest, code: str, year: int, month: int,
     stats = queries.case_statistics(unit, start, end)
     labels = dict(LegalClass.choices)
     context = {
-        "unit": unit, "year": year, "month": month, "stats": stats,
+        "unit": unit,
+        "year": year,
+        "month": month,
+        "stats": stats,
         "by_class": [(labels.get(k, k), v) for k, v in sorted(stats.by_class.items())],
-        "answered": [queries.public_view(c) for c in queries.public_cases(unit).filter(
-            answered_at__gte=start, answered_at__lt=end)[:50]],
-    }  # fmt: skip
+        "answered": [
+            queries.public_view(c)
+            for c in queries.public_cases(unit).filter(answered_at__gte=start, answered_at__lt=end)[
+                :50
+            ]
+        ],
+    }
     if fmt == "pdf":
         from weasyprint import HTML
 
@@ -178,17 +220,28 @@ def monthly_report(request: HttpRequest, code: str, year: int, month: int,
 def announcements(request: HttpRequest, code: str) -> HttpResponse:
     unit = queries.current_unit(code)
     page = Paginator(queries.public_announcements(unit), 20).get_page(request.GET.get("trang"))
-    return render(request, "citizens/announcements_public.html", {
-        "unit": unit, "page": page, "villages": queries.villages_of(unit.pk),
-        "stamp": form_stamp(timezone.now()),
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/announcements_public.html",
+        {
+            "unit": unit,
+            "page": page,
+            "villages": queries.villages_of(unit.pk),
+            "stamp": form_stamp(timezone.now()),
+        },
+    )
 
 
 def announcement(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.public_announcement(pk)
-    return render(request, "citizens/announcement_public.html", {
-        "item": item, "clips": queries.clips_of(item),
-    })  # fmt: skip
+    return render(
+        request,
+        "citizens/announcement_public.html",
+        {
+            "item": item,
+            "clips": queries.clips_of(item),
+        },
+    )
 
 
 @require_http_methods(["POST"])
@@ -200,17 +253,28 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     else:
         try:
             check_honeypot(request.POST, timezone.now())
-            village = queries.villages_of(unit.pk).filter(
-                pk=as_int(request.POST.get("village"), 0)).first()  # fmt: skip
-            actions.do_subscribe_web(unit=unit, name=request.POST.get("name", ""),
-                                     phone=request.POST.get("phone", ""), village=village,
-                                     topics=request.POST.get("topics", ""))  # fmt: skip
+            village = (
+                queries.villages_of(unit.pk)
+                .filter(pk=as_int(request.POST.get("village"), 0))
+                .first()
+            )
+            actions.do_subscribe_web(
+                unit=unit,
+                name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""),
+                village=village,
+                topics=request.POST.get("topics", ""),
+            )
         except IntakeError as exc:
             errors.append(exc.message)
         except ValidationError as exc:
             errors += messages_of(exc)
-    return render(request, "citizens/subscribed.html", {"unit": unit, "errors": errors},
-                  status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "citizens/subscribed.html",
+        {"unit": unit, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 class AnnouncementFeed(Feed):  # type: ignore[type-arg]
@@ -250,5 +314,9 @@ def clip(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
         raise Http404("Chưa có tệp âm thanh.")
     content_type = "audio/ogg" if fmt == "ogg" else "audio/mpeg"
     name = f"thong-bao-{announcement_clip.announcement_id}-{announcement_clip.cluster_id}.{fmt}"
-    return FileResponse(file.open("rb"), content_type=content_type,
-                        as_attachment=request.GET.get("tai") == "1", filename=name)  # fmt: skip
+    return FileResponse(
+        file.open("rb"),
+        content_type=content_type,
+        as_attachment=request.GET.get("tai") == "1",
+        filename=name,
+    )

@@ -32,11 +32,22 @@ def _headers(request: HttpRequest) -> dict[str, str]:
     return {k: str(v) for k, v in request.headers.items()}
 
 
-def _refuse(channel: str, gateway: Gateway | None, raw: bytes, reason: str,
-            status: int = 401, provider_id: str = "") -> JsonResponse:  # fmt: skip
-    actions.do_log_inbound(channel=channel, unit=gateway.unit if gateway else None,
-                           provider_id=provider_id, status=InboundStatus.REJECTED,
-                           reason=reason, raw=raw)  # fmt: skip
+def _refuse(
+    channel: str,
+    gateway: Gateway | None,
+    raw: bytes,
+    reason: str,
+    status: int = 401,
+    provider_id: str = "",
+) -> JsonResponse:
+    actions.do_log_inbound(
+        channel=channel,
+        unit=gateway.unit if gateway else None,
+        provider_id=provider_id,
+        status=InboundStatus.REJECTED,
+        reason=reason,
+        raw=raw,
+    )
     return JsonResponse({"error": reason}, status=status)
 
 
@@ -61,10 +72,20 @@ def sms_inbound(request: HttpRequest, name: str) -> HttpResponse:
     command = command_in(str(payload.get("text") or ""))
     try:
         if command is not None:
-            actions.do_apply_command(unit=gateway.unit, channel="sms",
-                                     address=str(payload.get("from") or ""), command=command)  # fmt: skip
-            actions.do_log_inbound(channel="sms", unit=gateway.unit, provider_id=provider_id,
-                                   status=InboundStatus.COMMAND, reason=command.verb, raw=raw)  # fmt: skip
+            actions.do_apply_command(
+                unit=gateway.unit,
+                channel="sms",
+                address=str(payload.get("from") or ""),
+                command=command,
+            )
+            actions.do_log_inbound(
+                channel="sms",
+                unit=gateway.unit,
+                provider_id=provider_id,
+                status=InboundStatus.COMMAND,
+                reason=command.verb,
+                raw=raw,
+            )
             return JsonResponse({"status": "ok", "command": command.verb})
         receipt = actions.do_receive_case(from_sms(payload, gateway.unit_id), actor=None)
     except IntakeError as exc:
@@ -72,8 +93,15 @@ def sms_inbound(request: HttpRequest, name: str) -> HttpResponse:
     except ValueError as exc:
         return _refuse("sms", gateway, raw, str(exc), status=422, provider_id=provider_id)
     status = InboundStatus.ACCEPTED if receipt.created else InboundStatus.REPEATED
-    actions.do_log_inbound(channel="sms", unit=gateway.unit, provider_id=provider_id,
-                           status=status, reason="", raw=raw, case=receipt.case)  # fmt: skip
+    actions.do_log_inbound(
+        channel="sms",
+        unit=gateway.unit,
+        provider_id=provider_id,
+        status=status,
+        reason="",
+        raw=raw,
+        case=receipt.case,
+    )
     return JsonResponse({"status": "ok", "code": receipt.case.code, "created": receipt.created})
 
 
@@ -118,27 +146,43 @@ def zalo_webhook(request: HttpRequest, name: str) -> HttpResponse:
             msg_id, text, *_ = zalo_text(event)
             command = command_in(text)
             if command is not None:
-                actions.do_apply_command(unit=gateway.unit, channel="zalo", address=user_id,
-                                         command=command)  # fmt: skip
-                actions.do_log_inbound(channel="zalo", unit=gateway.unit, provider_id=msg_id,
-                                       status=InboundStatus.COMMAND, reason=command.verb, raw=raw)  # fmt: skip
+                actions.do_apply_command(
+                    unit=gateway.unit, channel="zalo", address=user_id, command=command
+                )
+                actions.do_log_inbound(
+                    channel="zalo",
+                    unit=gateway.unit,
+                    provider_id=msg_id,
+                    status=InboundStatus.COMMAND,
+                    reason=command.verb,
+                    raw=raw,
+                )
                 return JsonResponse({"status": "ok"})
             receipt = actions.do_receive_case(from_zalo(event, gateway.unit_id), actor=None)
             status = InboundStatus.ACCEPTED if receipt.created else InboundStatus.REPEATED
-            actions.do_log_inbound(channel="zalo", unit=gateway.unit, provider_id=msg_id,
-                                   status=status, reason="", raw=raw, case=receipt.case)  # fmt: skip
+            actions.do_log_inbound(
+                channel="zalo",
+                unit=gateway.unit,
+                provider_id=msg_id,
+                status=status,
+                reason="",
+                raw=raw,
+                case=receipt.case,
+            )
             return JsonResponse({"status": "ok", "code": receipt.case.code})
         if name_of_event in {"follow", "unfollow"} and user_id:
             command = command_in("DK" if name_of_event == "follow" else "TU CHOI")
             assert command is not None
-            actions.do_apply_command(unit=gateway.unit, channel="zalo", address=user_id,
-                                     command=command)  # fmt: skip
+            actions.do_apply_command(
+                unit=gateway.unit, channel="zalo", address=user_id, command=command
+            )
             return JsonResponse({"status": "ok"})
         if name_of_event == "user_received_message":
             message = event.get("message") or {}
             msg_id = str(message.get("msg_id") or "") if isinstance(message, dict) else ""
             outcome = actions.do_record_delivery(
-                gateway=gateway, data={"message_id": msg_id, "status": "delivered"})  # fmt: skip
+                gateway=gateway, data={"message_id": msg_id, "status": "delivered"}
+            )
             return JsonResponse({"status": outcome})
     except IntakeError as exc:
         return _refuse("zalo", gateway, raw, exc.message, status=422)

@@ -14,8 +14,7 @@ from xaso.accounts.tests.conftest import raw_phones
 from xaso.accounts.tests.factories import make_user
 from xaso.core.models import AuditEntry
 from xaso.programs import actions, measured, queries
-from xaso.programs.models import Kpi, Measurement, Participant, Programme, Task, TaskStatus
-from xaso.programs.tests.factories import make_programme
+from xaso.programs.models import Kpi, Measurement, Participant, Programme, Task
 from xaso.units.models import Unit
 
 pytestmark = pytest.mark.django_db
