@@ -1,10 +1,15 @@
 """The `xaso` command: the project's own verbs, and every Django command behind `manage`.
 
 xaso demo [--port N] [--no-serve]   demo site on SQLite with real units and demo data
-xaso serve [--port N] [--host H]    run the web server (development server)
+xaso serve [--port N] [--host H]    web server (gunicorn) plus one task worker
 xaso worker                         run background tasks (django-tasks-db worker)
 xaso import-units                   load / refresh administrative units (idempotent)
+xaso find-unit NAME_OR_CODE         one unit by name or code, or the candidates
+xaso import-framework FILE          store a framework version for assessment periods
 xaso score FRAMEWORK DATA [...]     score a framework on a CSV/XLSX file, no database
+xaso fake-gateway                   local SMS/Zalo gateway speaking the real wire format
+xaso backup [--out FILE]            encrypted backup of the database and every file
+xaso restore FILE                   restore into an empty database, prove nothing lost
 xaso manage <command> [...]         any Django management command
 """
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xaso.accounts.models import User
 from xaso.accounts.queries import administered_provinces
 from xaso.accounts.security import official_view
-from xaso.assessments import actions, excel, jobs, queries, sheet
+from xaso.assessments import actions, excel, queries, sheet, tasks
 from xaso.assessments.cells import CellError, parse
 from xaso.assessments.engine import main_index_of, score_one
 from xaso.assessments.models import (
@@ -141,7 +141,7 @@ def period_new(request: HttpRequest) -> HttpResponse:
         except (ValueError, TypeError) as exc:
             errors = {"__all__": f"Dữ liệu chưa hợp lệ: {exc}"}
         else:
-            jobs.schedule_reminders(period)
+            tasks.schedule_reminders(period)
             messages.success(request, f"Đã mở “{period.name}”.")
             return HttpResponseRedirect(reverse("assessments:period", args=[period.pk]))
     return render(
@@ -589,7 +589,7 @@ def _start_import(
     if (upload.size or 0) <= INLINE_IMPORT_BYTES:
         actions.do_run_import(job=job, actor=user)
     else:
-        jobs.run_import.enqueue(job.pk)
+        tasks.run_import.enqueue(job.pk)
     return HttpResponseRedirect(reverse("assessments:import_job", args=[job.pk]))
 
 

@@ -195,6 +195,29 @@ WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# Mail (Django 6.1 mailers): the console in the demo, SMTP when a host is configured.
+_SMTP_HOST = os.environ.get("XASO_SMTP_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _SMTP_HOST,
+                "port": int(os.environ.get("XASO_SMTP_PORT", "587")),
+                "username": os.environ.get("XASO_SMTP_USER", ""),
+                "password": os.environ.get("XASO_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("XASO_SMTP_TLS", True),
+                "timeout": 20,
+            },
+        }
+        if _SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("XASO_FROM_EMAIL", "xaso <no-reply@xaso.local>")
+# Evidence uploads: the default, configurable per deployment.
+XASO_EVIDENCE_MAX_BYTES = int(os.environ.get("XASO_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("XASO_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
