@@ -27,6 +27,20 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_HOST = os.environ.get("XASO_SSL_HOST") or None
+# Mail always leaves by SMTP in production: the configured relay, or the host's own MTA.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("XASO_SMTP_HOST", "localhost"),
+            "port": int(os.environ.get("XASO_SMTP_PORT", "25")),
+            "username": os.environ.get("XASO_SMTP_USER", ""),
+            "password": os.environ.get("XASO_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("XASO_SMTP_TLS", bool(os.environ.get("XASO_SMTP_HOST"))),
+            "timeout": 20,
+        },
+    }
+}
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
