@@ -3,6 +3,7 @@
 xaso demo [--port N] [--no-serve]   demo site on SQLite with real units and demo data
 xaso serve [--port N] [--host H]    web server (gunicorn) plus one task worker
 xaso worker                         run background tasks (django-tasks-db worker)
+xaso periodic hourly|daily          enqueue the periodic sweeps (run it from cron)
 xaso import-units                   load / refresh administrative units (idempotent)
 xaso find-unit NAME_OR_CODE         one unit by name or code, or the candidates
 xaso import-framework FILE          store a framework version for assessment periods
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "restore",
         "import-framework",
         "fake-gateway",
+        "periodic",
     }:
         return _django([verb.replace("-", "_"), *rest])
     print(f"xaso: lệnh không hợp lệ {verb!r}.\n{USAGE}", file=sys.stderr)

@@ -25,3 +25,8 @@ class AssessmentsConfig(AppConfig):
             register_scoped_model(model, unit_field="unit", family=RECORDS)
         register_scoped_model(models.Snapshot, unit_field="province", family=RESULTS)
         register_scoped_model(models.SnapshotUnit, unit_field="unit", family=RESULTS)
+
+        from xaso.assessments.tasks import remind_open_periods
+        from xaso.core.schedule import register_periodic
+
+        register_periodic(remind_open_periods, every="daily")
