@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django_otp import user_has_device
+from ninja.security import SessionAuth
 
 View = Callable[..., HttpResponse]
 
@@ -66,3 +67,16 @@ def official_view(view: View | None = None, *, roles: Iterable[str] | None = Non
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+class OfficialSession(SessionAuth):
+    """API authentication: the signed-in session, refused to a privileged person who has
+    not passed the second factor — the same rule as ``official_view`` for pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from xaso.accounts.models import User
+
+        user = super().authenticate(request, key)
+        if not isinstance(user, User) or needs_second_factor(request):
+            return None
+        return user

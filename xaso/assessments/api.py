@@ -11,23 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import SessionAuth
 
 from xaso.accounts.models import User
-from xaso.accounts.security import needs_second_factor
+from xaso.accounts.security import OfficialSession
 from xaso.assessments import actions, queries
 from xaso.assessments.cells import Cell, display
-
-
-class OfficialSession(SessionAuth):
-    """Django's session, refused for a privileged person without the second factor."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is None or needs_second_factor(request):
-            return None
-        return user
-
 
 router = Router(tags=["assessments"], auth=OfficialSession())
 

@@ -11,24 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import SessionAuth
 
 from xaso.accounts.models import User
-from xaso.accounts.security import needs_second_factor
+from xaso.accounts.security import OfficialSession
 from xaso.programs import actions, queries
 from xaso.units.models import Generation, Level, Unit
-
-
-class OfficialSession(SessionAuth):
-    """The signed-in session, refused to a privileged person who has not passed the
-    second factor (as the pages are)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = super().authenticate(request, key)
-        if not isinstance(user, User) or needs_second_factor(request):
-            return None
-        return user
-
 
 router = Router(tags=["programs"], auth=OfficialSession())
 

@@ -90,3 +90,9 @@ class ProgramsConfig(AppConfig):
             owner_field="recipient",
         )
         measured.register_builtin_sources()
+
+        from xaso.core.schedule import register_periodic
+        from xaso.programs.tasks import refresh_measured_kpis, send_reminders
+
+        register_periodic(send_reminders, every="daily")
+        register_periodic(refresh_measured_kpis, every="daily")

@@ -12,5 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_daily_enqueues_the_deadline_reminder_sweep(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("periodic", "daily")
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert "xaso.assessments.tasks.remind_open_periods" in queued
+    assert {
+        "xaso.assessments.tasks.remind_open_periods",
+        "xaso.programs.tasks.send_reminders",
+        "xaso.programs.tasks.refresh_measured_kpis",
+    } <= queued
     assert "tác vụ daily" in capsys.readouterr().out
