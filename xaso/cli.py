@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "import-framework",
         "fake-gateway",
         "periodic",
+        "import-records",
     }:
         return _django([verb.replace("-", "_"), *rest])
     print(f"xaso: lệnh không hợp lệ {verb!r}.\n{USAGE}", file=sys.stderr)

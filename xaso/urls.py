@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("xaso.citizens.urls")),
     path("open311/v2/", include("xaso.citizens.open311_urls")),
     path("thi-diem/", include("xaso.programs.urls")),
+    path("ket-qua/", include("xaso.results.urls")),
+    path("do-luong/", include("xaso.connectors.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("quan-tri-django/", admin.site.urls),

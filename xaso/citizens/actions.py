@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xaso.accounts.models import User
@@ -58,7 +58,6 @@ from xaso.citizens.models import (
     InboundStatus,
     LegalClass,
     Lexicon,
-    OutboxMessage,
     Route,
     SpeakerCluster,
     State,
@@ -71,6 +70,7 @@ from xaso.citizens.queries import (
     Audience,
     Likely,
     audience_contacts,
+    categories_for,
     category_by_code,
     likely_duplicates,
     recent_from,
@@ -226,6 +226,9 @@ class _Intake:
     uploads: list[Any] = field(default_factory=list)
     duplicates: list[Likely] = field(default_factory=list)
 
+    def unit_id_or_zero(self) -> int:
+        return self.unit.pk if self.unit is not None else 0
+
 
 _unit_cache: dict[int, Unit] = {}
 
@@ -304,15 +307,27 @@ def _step_place(ctx: _Intake) -> None:
 _models: dict[int, tuple[int, Any]] = {}
 
 
+_latest: dict[int, tuple[float, int | None]] = {}
+MODEL_CHECK_SECONDS = 30.0
+
+
 def _province_model(province_id: int) -> Any | None:
-    latest = (
-        ClassifierModel.objects.filter(unit_id=province_id).values_list("pk", flat=True).first()
-    )
+    # Which model is current is asked at most every 30 s: retraining is nightly, intake
+    # is hundreds a second at peak.
+    checked = _latest.get(province_id)
+    if checked is None or time.monotonic() - checked[0] > MODEL_CHECK_SECONDS:
+        newest = ClassifierModel.objects.filter(unit_id=province_id).values_list("pk", flat=True)
+        checked = (time.monotonic(), newest.first())
+        _latest[province_id] = checked
+    latest = checked[1]
     if latest is None:
         return None
     cached = _models.get(province_id)
     if cached is None or cached[0] != latest:
-        blob = ClassifierModel.objects.values_list("blob", flat=True).get(pk=latest)
+        blob = ClassifierModel.objects.values_list("blob", flat=True).filter(pk=latest).first()
+        if blob is None:  # replaced by a retraining in another process meanwhile
+            _latest.pop(province_id, None)
+            return None
         cached = (latest, classifier.loads(bytes(blob)))
         _models[province_id] = cached
     return cached[1]
@@ -330,18 +345,54 @@ def _step_categorise(ctx: _Intake) -> None:
     if model is None:
         return
     ctx.suggestion = classifier.suggest(model, f"{r.title} {r.body}")
-    ctx.suggested = category_by_code(ctx.unit, ctx.suggestion.code)
+    unit = ctx.unit
+    codes: dict[str, Category] = _cached(
+        "categories", unit.pk, lambda: {c.code: c for c in categories_for(unit)}
+    )
+    ctx.suggested = codes.get(ctx.suggestion.code)
     if ctx.suggested is not None and ctx.suggestion.confidence >= classifier.AUTO_APPLY_THRESHOLD:
         ctx.category = ctx.suggested
 
 
+# Configuration read on every intake (routes, settings, the province's categories) is
+# kept for a few seconds per process; the actions that change it forget it at once here,
+# other processes see the change within CONFIG_SECONDS.
+CONFIG_SECONDS = 10.0
+_config: dict[tuple[str, int], tuple[float, Any]] = {}
+
+
+def _cached(kind: str, unit_id: int, load: Callable[[], Any]) -> Any:
+    hit = _config.get((kind, unit_id))
+    if hit is None or time.monotonic() - hit[0] > CONFIG_SECONDS:
+        hit = (time.monotonic(), load())
+        _config[(kind, unit_id)] = hit
+    return hit[1]
+
+
+def _forget_config() -> None:
+    _config.clear()
+
+
+def forget_caches() -> None:
+    """Drops every per-process cache of the intake (tests; after a restore)."""
+    _config.clear()
+    _latest.clear()
+    _models.clear()
+    _unit_cache.clear()
+
+
 def _step_route(ctx: _Intake) -> None:
     assert ctx.unit is not None
-    routes = (
-        Route.objects.filter(unit=ctx.unit)
-        .filter(Q(category__isnull=True) | Q(category=ctx.category))
-        .filter(Q(village__isnull=True) | Q(village=ctx.village))
+    unit_routes: list[Route] = _cached(
+        "routes", ctx.unit.pk, lambda: list(Route.objects.filter(unit_id=ctx.unit_id_or_zero()))
     )
+    category_id = ctx.category.pk if ctx.category else None
+    village_id = ctx.village.pk if ctx.village else None
+    routes = [
+        rt
+        for rt in unit_routes
+        if rt.category_id in (None, category_id) and rt.village_id in (None, village_id)
+    ]
     best = max(
         routes, key=lambda rt: (rt.category_id is not None, rt.village_id is not None), default=None
     )
@@ -353,7 +404,9 @@ def _step_clock(ctx: _Intake) -> None:
     assert ctx.unit is not None
     r = ctx.record
     r.legal_class = r.legal_class or (ctx.category.legal_class if ctx.category else "field")
-    sla = settings_for(ctx.unit.pk).field_sla_days
+    sla = _cached(
+        "settings", ctx.unit.pk, lambda: settings_for(ctx.unit_id_or_zero())
+    ).field_sla_days
     ctx.deadlines = clocks.deadlines(r.legal_class, r.received_at or ctx.now, local_sla_days=sla)
 
 
@@ -1092,6 +1145,7 @@ def do_retrain_classifier(*, province: Unit, actor: User | None) -> ClassifierMo
         blob=classifier.dumps(trained.pipeline),
     )
     ClassifierModel.objects.filter(unit=province).exclude(pk=model.pk).delete()
+    _latest.pop(province.pk, None)
     record_audit(
         actor=actor,
         action="citizens.retrain_classifier",
@@ -1118,6 +1172,7 @@ def do_save_village(
         name_key=fold(name),
         defaults={"name": name, "population": population, "households": households},
     )
+    _forget_config()
     record_audit(
         actor=actor, action="citizens.save_village", target=village, province_id=unit.province_id
     )
@@ -1144,6 +1199,7 @@ def do_save_settings(
             "approval_required": approval_required,
         },
     )
+    _forget_config()
     record_audit(
         actor=actor,
         action="citizens.save_settings",
@@ -1178,6 +1234,7 @@ def do_save_category(
             "description": description,
         },
     )
+    _forget_config()
     record_audit(
         actor=actor,
         action="citizens.save_category",
@@ -1206,6 +1263,7 @@ def do_save_route(
         village=village,
         defaults={"officer": officer, "agency": agency},
     )
+    _forget_config()
     record_audit(
         actor=actor, action="citizens.save_route", target=route, province_id=unit.province_id
     )
@@ -1701,46 +1759,27 @@ def _fan_out(announcement: Announcement, now: dt.datetime) -> int:
     text_zalo = f"{announcement.title}\n\n{announcement.body}"
     sms_first = outbox.first_attempt("sms", urgent, now)
     expires = outbox.expiry(urgent, now)
-    rows = (
-        audience.values_list("pk", "phone", "zalo_id", "opt_out_sms", "opt_out_zalo", "village_id")
-        .order_by("pk")
-        .iterator(chunk_size=5000)
-    )
-
-    def generate() -> Any:
-        for pk, phone, zalo, out_sms, out_zalo, village in rows:
-            if "sms" in wanted and phone and not out_sms:
-                yield OutboxMessage(
-                    unit_id=announcement.unit_id,
-                    key=f"a{announcement.pk}:c{pk}:sms",
-                    announcement_id=announcement.pk,
-                    contact_id=pk,
-                    village_id_cache=village,
-                    channel="sms",
-                    address=phone,
-                    text=text_sms,
-                    urgent=urgent,
-                    next_attempt_at=sms_first,
-                    expires_at=expires,
-                    queued_at=now,
-                )
-            if "zalo" in wanted and zalo and not out_zalo:
-                yield OutboxMessage(
-                    unit_id=announcement.unit_id,
-                    key=f"a{announcement.pk}:c{pk}:zalo",
-                    announcement_id=announcement.pk,
-                    contact_id=pk,
-                    village_id_cache=village,
-                    channel="zalo",
-                    address=zalo,
-                    text=text_zalo,
-                    urgent=urgent,
-                    next_attempt_at=now,
-                    expires_at=expires,
-                    queued_at=now,
-                )
-
-    return outbox.enqueue(generate())
+    created = 0
+    for channel, address, opted_out, text, first in (
+        ("sms", "phone", "opt_out_sms", text_sms, sms_first),
+        ("zalo", "zalo_id", "opt_out_zalo", text_zalo, now),
+    ):
+        if channel not in wanted:
+            continue
+        reachable = audience.exclude(**{address: ""}).filter(**{opted_out: False})
+        created += outbox.enqueue_select(
+            reachable.values("pk", address, "village_id"),
+            address_column=address,
+            unit_id=announcement.unit_id,
+            announcement_id=announcement.pk,
+            channel=channel,
+            text=text,
+            urgent=urgent,
+            first=first,
+            expires=expires,
+            now=now,
+        )
+    return created
 
 
 def do_send_announcement(

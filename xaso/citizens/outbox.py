@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +111,59 @@ def enqueue(rows: Iterable[OutboxMessage], *, batch_size: int = 5000, count: boo
     if chunk:
         OutboxMessage.objects.bulk_create(chunk, ignore_conflicts=True)
     return OutboxMessage.objects.count() - before if count else -1
+
+
+def enqueue_select(
+    contacts: QuerySet[Any, Any],
+    *,
+    address_column: str,
+    unit_id: int,
+    announcement_id: int,
+    channel: str,
+    text: str,
+    urgent: bool,
+    first: dt.datetime,
+    expires: dt.datetime,
+    now: dt.datetime,
+) -> int:
+    """One row per contact in ``contacts`` (a ``values("pk", address, "village_id")``
+    queryset) as a single INSERT … SELECT: the database copies, Python never sees the
+    100,000 rows. Keys already present are skipped (ON CONFLICT DO NOTHING, SQLite and
+    PostgreSQL alike), so running it twice queues nothing new."""
+    sql, params = contacts.order_by().query.sql_with_params()
+    table = OutboxMessage._meta.db_table
+    ops = connection.ops
+    when = [ops.adapt_datetimefield_value(v) for v in (first, expires, now)]
+    insert = (
+        f'INSERT INTO "{table}" ("unit_id", "key", "announcement_id", "contact_id", '
+        '"village_id_cache", "channel", "address", "text", "urgent", "state", "attempts", '
+        '"next_attempt_at", "expires_at", "claimed_by", "provider_message_id", "last_error", '
+        '"queued_at") '
+        "SELECT %s, %s || CAST(c.pk AS TEXT) || %s, %s, c.pk, c.village_id, %s, "
+        f'c."{address_column}", %s, %s, %s, 0, %s, %s, %s, %s, %s, %s '
+        # "WHERE 1 = 1": SQLite needs a WHERE before an upsert clause on INSERT … SELECT.
+        f"FROM ({sql}) AS c WHERE 1 = 1 "
+        'ON CONFLICT ("key") DO NOTHING'
+    )
+    values = [
+        unit_id,
+        f"a{announcement_id}:c",
+        f":{channel}",
+        announcement_id,
+        channel,
+        text,
+        urgent,
+        OutboxState.QUEUED,
+        when[0],
+        when[1],
+        "",
+        "",
+        "",
+        when[2],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [*values, *params])
+        return int(cursor.rowcount)
 
 
 def _ready(now: dt.datetime) -> Q:

@@ -333,7 +333,7 @@ def likely_duplicates(
     candidates = qs.order_by("-received_at").only(
         "pk", "code", "title", "search_text", "latitude", "longitude", "state", "received_at"
     )
-    for other in candidates[:100]:
+    for other in candidates[:40]:
         score = similarity(mine, tokens(other.search_text, folded=True))
         if score < DUPLICATE_MIN_SIMILARITY:
             continue

@@ -61,4 +61,7 @@ def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
     load_demo_assessments(say)
     load_demo_citizens(say)
     logins += [DemoLogin(*row) for row in load_demo_programmes(say)]
+    from xaso.results.demo import load_demo_results  # results last: it reads what came before
+
+    load_demo_results(say)
     return logins

@@ -26,6 +26,15 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """The intake's per-process caches would otherwise outlive each test's rolled-back
+    database."""
+    actions.forget_caches()
+    yield
+    actions.forget_caches()
+
+
+@pytest.fixture(autouse=True)
 def _no_raw_phone_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.DEBUG)
     yield
