@@ -3,6 +3,7 @@
 xaso demo [--port N] [--no-serve]   demo site on SQLite with real units and demo data
 xaso serve [--port N] [--host H]    web server (gunicorn) plus one task worker
 xaso worker                         run background tasks (django-tasks-db worker)
+xaso outbox [--once]                send the outbox (SMS, Zalo, loudspeaker), safely in parallel
 xaso periodic hourly|daily          enqueue the periodic sweeps (run it from cron)
 xaso import-units                   load / refresh administrative units (idempotent)
 xaso find-unit NAME_OR_CODE         one unit by name or code, or the candidates

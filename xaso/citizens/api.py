@@ -8,8 +8,8 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.security import django_auth
 
+from xaso.accounts.security import OfficialSession
 from xaso.citizens import queries
 from xaso.citizens.models import Case
 
@@ -74,7 +74,7 @@ def _case(c: Case) -> CaseOut:
     )
 
 
-@router.get("/cases", response=list[CaseOut], auth=django_auth)
+@router.get("/cases", response=list[CaseOut], auth=OfficialSession())
 def list_cases(
     request: HttpRequest, unit: str, state: str = "open", limit: int = 100
 ) -> list[CaseOut]:
@@ -85,7 +85,7 @@ def list_cases(
     return [_case(c) for c in rows[: max(1, min(limit, 500))]]
 
 
-@router.get("/cases/{code}", response=CaseOut, auth=django_auth)
+@router.get("/cases/{code}", response=CaseOut, auth=OfficialSession())
 def case_detail(request: HttpRequest, code: str) -> CaseOut:
     found = queries.cases_for(request.user, action="view").filter(code=code).first()
     if found is None:
@@ -122,7 +122,7 @@ def statistics(request: HttpRequest, unit: str, year: int, month: int) -> StatsO
     )
 
 
-@router.get("/announcements/{pk}/deliveries", response=list[DeliveryOut], auth=django_auth)
+@router.get("/announcements/{pk}/deliveries", response=list[DeliveryOut], auth=OfficialSession())
 def deliveries(request: HttpRequest, pk: int) -> list[DeliveryOut]:
     item = queries.access_announcement_or_404(request.user, pk)
     return [DeliveryOut(**row) for row in queries.delivery_table(item)]

@@ -78,3 +78,9 @@ class CitizensConfig(AppConfig):
             (m.SpeakerCluster, "unit", "citizens_public"),
         ):
             register_scoped_model(model, unit_field=path, family=family)
+
+        from xaso.citizens.tasks import retrain_all_classifiers, send_reminders
+        from xaso.core.schedule import register_periodic
+
+        register_periodic(send_reminders, every="hourly")
+        register_periodic(retrain_all_classifiers, every="daily")

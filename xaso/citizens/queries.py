@@ -758,3 +758,9 @@ def pending_announcements(now: dt.datetime) -> QuerySet[Announcement]:
 def rating_average(unit: Unit) -> float | None:
     value = Case.objects.filter(_unit_filter(unit), rating__isnull=False).aggregate(a=Avg("rating"))
     return float(value["a"]) if value["a"] is not None else None
+
+
+def provinces_with_cases() -> list[Unit]:
+    """Provinces that have residents' cases (whose category suggestions can be trained)."""
+    ids = Case.objects.values_list("province_id", flat=True).distinct()
+    return list(Unit.objects.filter(pk__in=ids).order_by("code"))

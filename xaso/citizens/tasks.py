@@ -1,12 +1,13 @@
 """Background tasks of the residents' channel: thin wrappers that call one action.
-Run them from the worker (``xaso worker``) on a schedule: the outbox every few seconds,
-due announcements every minute, clocks every hour, retraining nightly."""
+
+The outbox and due announcements are sent by the long-running ``xaso outbox`` process;
+clocks (hourly) and retraining (daily) are periodic sweeps (``xaso periodic``)."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
-from xaso.citizens import actions
+from xaso.citizens import actions, queries
 from xaso.units.models import Unit
 
 
@@ -38,3 +39,12 @@ def dispatch_due_announcements() -> int:
 def retrain_classifier(province_id: int) -> dict[str, float | int | None]:
     model = actions.do_retrain_classifier(province=Unit.objects.get(pk=province_id), actor=None)
     return {"samples": model.samples, "accuracy": model.accuracy}
+
+
+@task
+def retrain_all_classifiers() -> int:
+    """Retrains each province's category suggestions on its closed cases."""
+    provinces = queries.provinces_with_cases()
+    for province in provinces:
+        actions.do_retrain_classifier(province=province, actor=None)
+    return len(provinces)

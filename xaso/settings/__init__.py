@@ -155,6 +155,9 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("XASO_PROXY_COUNT", "0"))
 # Two-factor authentication for administrators and verifiers; the demo data directory
 # may switch it off (``xaso demo`` prints that it did).
 # `xaso demo` marks its data directory; nothing else ever creates that marker.
+# The site's public address, for links sent out (SMS, Zalo) and gateway callbacks.
+XASO_PUBLIC_URL = os.environ.get("XASO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Who may read /metrics (CIDR list), and when a task backlog makes /readyz "degraded".
 XASO_METRICS_ALLOWED = env_list("XASO_METRICS_ALLOWED", "127.0.0.1/32,::1/128")
 XASO_TASK_BACKLOG_ALERT_SECONDS = int(os.environ.get("XASO_TASK_BACKLOG_ALERT_SECONDS", "900"))

@@ -299,3 +299,15 @@ def test_small_chaos_run_loses_nothing_and_duplicates_nothing(
         assert len(flaky.handset) == 300
     finally:
         channels.unregister_fake("flaky")
+
+
+@pytest.mark.django_db
+def test_the_outbox_command_sends_what_is_due_and_exits_with_once(
+    hoa_phu: Unit, primary: Gateway, fakes: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import call_command
+
+    queue(hoa_phu, 4, now=timezone.now())
+    call_command("outbox", "--once")
+    assert states()["sent"] == 4
+    assert "đã gửi 4" in capsys.readouterr().out

@@ -16,5 +16,12 @@ def test_daily_enqueues_the_deadline_reminder_sweep(capsys: pytest.CaptureFixtur
         "xaso.assessments.tasks.remind_open_periods",
         "xaso.programs.tasks.send_reminders",
         "xaso.programs.tasks.refresh_measured_kpis",
+        "xaso.citizens.tasks.retrain_all_classifiers",
     } <= queued
     assert "tác vụ daily" in capsys.readouterr().out
+
+
+def test_hourly_enqueues_the_case_clock_sweep() -> None:
+    call_command("periodic", "hourly")
+    queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert "xaso.citizens.tasks.send_reminders" in queued

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Chạy máy chủ web (gunicorn) trên 127.0.0.1 cùng một tiến trình xử lý tác vụ nền."
+    help = "Chạy máy chủ web (gunicorn) trên 127.0.0.1 cùng tiến trình tác vụ nền và hộp thư đi."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
@@ -15,10 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Không chạy tác vụ nền.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = None
+        helpers: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
-            # A separate process, exactly as in production, so the demo shows real behaviour.
-            worker = subprocess.Popen([sys.executable, "-m", "xaso", "worker"])
+            # Separate processes, exactly as in production, so the demo shows real behaviour:
+            # the task worker and the outbox sender (SMS, Zalo, loudspeaker).
+            helpers.append(subprocess.Popen([sys.executable, "-m", "xaso", "worker"]))
+            helpers.append(subprocess.Popen([sys.executable, "-m", "xaso", "outbox"]))
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Đang chạy tại http://{bind}/ — nhấn Ctrl+C để dừng.")
         try:
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for process in helpers:
+                process.terminate()
+            for process in helpers:
+                process.wait(timeout=10)
