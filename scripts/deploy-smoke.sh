@@ -13,6 +13,7 @@ XASO_DATABASE_URL=$(scripts/pg-throwaway.sh start)
 export XASO_DATABASE_URL
 cleanup() {
   [ -f "$XASO_RUN/worker.pid" ] && kill "$(cat "$XASO_RUN/worker.pid")" 2>/dev/null || true
+  [ -f "$XASO_RUN/outbox.pid" ] && kill "$(cat "$XASO_RUN/outbox.pid")" 2>/dev/null || true
   [ -f "$XASO_RUN/gunicorn.pid" ] && kill "$(cat "$XASO_RUN/gunicorn.pid")" 2>/dev/null || true
   scripts/pg-throwaway.sh stop
 }
@@ -31,5 +32,5 @@ for step in "$XASO_RUN"/steps/*.sh; do
   echo "== docs/deploy.md step $(basename "$step" .sh)"
   bash "$step"
 done
-rm -f "$XASO_RUN/worker.pid" "$XASO_RUN/gunicorn.pid"
+rm -f "$XASO_RUN/worker.pid" "$XASO_RUN/outbox.pid" "$XASO_RUN/gunicorn.pid"
 echo "deploy smoke test passed"
