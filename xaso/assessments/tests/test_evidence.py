@@ -17,17 +17,10 @@ from openpyxl import Workbook
 from PIL import Image
 
 from xaso.assessments import actions, queries
-from xaso.assessments.evidence import (
-    DOCX,
-    JPEG,
-    PNG,
-    XLSX,
-    EvidenceRejected,
-    inspect,
-    normalise_doc_number,
-)
+from xaso.assessments.evidence import EvidenceRejected, inspect, normalise_doc_number
 from xaso.assessments.models import Evidence, Period
 from xaso.assessments.tests.factories import PDF
+from xaso.core.uploads import DOCX, JPEG, PNG, XLSX
 from xaso.units.models import Unit
 
 HOSTILE = Path(__file__).parent / "hostile"
