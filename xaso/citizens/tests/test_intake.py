@@ -338,5 +338,5 @@ def test_uploads_follow_the_evidence_rules(hoa_phu: Unit) -> None:
         phone="0912000778",
         uploads=[Upload("anh.jpg", b"<html><script>alert(1)</script></html>")],
     )
-    with pytest.raises(IntakeError, match="không phải ảnh"):
+    with pytest.raises(IntakeError, match="trang HTML, không phải PDF, ảnh"):
         actions.do_receive_case(fake, actor=None)
