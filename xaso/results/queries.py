@@ -30,7 +30,7 @@ from xaso.assessments.engine import to_data
 from xaso.assessments.models import Period, Snapshot, SnapshotUnit, Status, Submission
 from xaso.core.text import fold
 from xaso.index import Data, Framework, Node, Results, score, what_would_it_take
-from xaso.results.models import Analysis, AnalysisState, UnitAnalysis
+from xaso.results.models import Analysis, UnitAnalysis
 from xaso.units import queries as unit_queries
 from xaso.units.models import Generation, Level, Lineage, Unit, UnitGroup, UnitType
 
@@ -100,6 +100,7 @@ class Table:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _results: Results | None = field(default=None, repr=False)
     _data: Data | None = field(default=None, repr=False)
+    _shares_done: set[int | None] = field(default_factory=set, repr=False)
 
     @cached_property
     def by_unit(self) -> dict[int, Row]:
@@ -117,6 +118,26 @@ class Table:
 
     def ranked(self, code: str) -> int:
         return sum(1 for r in self.rows if r.ranks.get(code))
+
+    def ensure_shares(self, province_id: int | None) -> None:
+        """Each criterion's share of its points for the province's units (the medians
+        of strengths and weaknesses), read once per province when first asked."""
+        with self._lock:
+            if province_id in self._shares_done:
+                return
+            leaf_max = {leaf.code: leaf.max_points or 0.0 for leaf in self.framework.leaves}
+            rows = SnapshotUnit.objects.filter(
+                snapshot_id=self.snapshot_id, province_id=province_id, submitted=True
+            ).values_list("unit_id", "explanation")
+            for unit_id, explanation in rows:
+                row = self.by_unit.get(unit_id)
+                if row is not None:
+                    row.shares = {
+                        leaf: (pts or 0.0) / leaf_max[leaf]
+                        for leaf, pts, _ in explanation
+                        if leaf_max.get(leaf)
+                    }
+            self._shares_done.add(province_id)
 
     def _inputs(self) -> tuple[Data, dict[str, dict[str, str]]]:
         rows = list(
@@ -174,7 +195,6 @@ def _build_table(snapshot: Snapshot) -> Table:
     measures = measures_of(framework)
     codes = [m.code for m in measures]
     pillar_codes = {m.code for m in measures if m.kind == "pillar"}
-    leaf_max = {leaf.code: leaf.max_points or 0.0 for leaf in framework.leaves}
     districts = _former_districts(snapshot)
     rows: list[Row] = []
     qs = snapshot.rows.order_by("rank", "unit_name").values_list(
@@ -184,7 +204,6 @@ def _build_table(snapshot: Snapshot) -> Table:
         "submitted",
         "nodes",
         "pillars",
-        "explanation",
         "unit__unit_type",
         "province_id",
         "province__name",
@@ -198,7 +217,6 @@ def _build_table(snapshot: Snapshot) -> Table:
         submitted,
         nodes,
         pillars,
-        explanation,
         unit_type,
         province_id,
         province_name,
@@ -214,11 +232,6 @@ def _build_table(snapshot: Snapshot) -> Table:
                 values[c], points[c], ranks[c] = entry[0], entry[1], entry[2] or None
             else:
                 values[c], points[c], ranks[c] = None, None, None
-        shares = {
-            leaf: (pts or 0.0) / leaf_max[leaf]
-            for leaf, pts, _ in explanation
-            if leaf_max.get(leaf) and submitted
-        }
         district_id, district_name = districts.get(unit_id, (None, ""))
         rows.append(
             Row(
@@ -237,7 +250,7 @@ def _build_table(snapshot: Snapshot) -> Table:
                 values=values,
                 points=points,
                 ranks=ranks,
-                shares=shares,
+                shares={},
             )
         )
     return Table(snapshot.pk, framework, measures, rows)
@@ -281,10 +294,14 @@ def rank_among(row: Row, rows: Iterable[Row], code: str) -> tuple[int | None, in
 
 
 def published_periods(province: Unit | None = None) -> list[tuple[Period, Snapshot]]:
-    """Every period with published results, newest first, with its latest version."""
-    qs = Period.objects.filter(snapshots__isnull=False).distinct()
+    """Every period with published results (of a province's units, if given), newest
+    first, with its latest version."""
+    qs = Period.objects.filter(snapshots__isnull=False)
     if province is not None:
-        qs = qs.filter(province=province)
+        # A period may be a province's own or span several (a national group).
+        covering = SnapshotUnit.objects.filter(province=province).values("snapshot__period_id")
+        qs = qs.filter(Q(province=province) | Q(pk__in=covering))
+    qs = qs.distinct()
     periods = list(qs.select_related("province", "framework").order_by("-year", "name"))
     latest: dict[int, Snapshot] = {}
     for snap in (
@@ -847,6 +864,7 @@ def scorecard(period: Period, snapshot: Snapshot, unit: Unit) -> Scorecard | Non
             peers.append(PeerRank(f"Nhóm {names[gid]}", r, n, f"nhom={gid}"))
     leaf_names = _leaf_names(table.framework)
     leaf_max = {leaf.code: leaf.max_points or 0.0 for leaf in table.framework.leaves}
+    table.ensure_shares(row.province_id)
     criteria = []
     for code, share in row.shares.items():
         med = _median(r.shares.get(code) for r in same_province if r.submitted)
@@ -1210,9 +1228,8 @@ def dashboard(viewer: Viewer, province: Unit, period: Period, snapshot: Snapshot
     for p, snap in sorted(published_periods(province), key=lambda ps: (ps[0].year, ps[0].pk)):
         if snap.framework.code != snapshot.framework.code:
             continue
-        t = table_of(snap)
-        vals = [r.values.get(t.measures[0].code) for r in t.rows if r.submitted]
-        clean = [v for v in vals if v is not None]
+        scores = SnapshotUnit.objects.filter(snapshot=snap, province=province, submitted=True)
+        clean = [v for v in scores.values_list("score", flat=True) if v is not None]
         trend.append(
             (p.year, p.name, statistics.fmean(clean) if clean else None, _median(clean), len(clean))
         )
@@ -1243,28 +1260,9 @@ def dashboard(viewer: Viewer, province: Unit, period: Period, snapshot: Snapshot
 # --- everything for exports ------------------------------------------------------------
 
 
-def score_sheet(snapshot: Snapshot) -> tuple[Table, list[Node]]:
-    """Every unit with every node's value (the "all scores" workbook)."""
-    table = table_of(snapshot)
-    return table, list(table.framework.nodes)
-
-
-def raw_rows(snapshot: Snapshot) -> QuerySet[SnapshotUnit]:
-    return assessments.snapshot_results(snapshot)
-
-
 def snapshot_units(snapshot: Snapshot) -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in=snapshot.rows.values("unit_id"))
 
 
 def unit_in(snapshot: Snapshot, code: str) -> Unit | None:
     return snapshot_units(snapshot).filter(code=code).first()
-
-
-def units_in_analysis(snapshot: Snapshot) -> Q:
-    return Q(analysis__snapshot=snapshot)
-
-
-def analysis_pending(snapshot: Snapshot) -> bool:
-    found = analysis_of(snapshot)
-    return found is None or found.state == AnalysisState.QUEUED

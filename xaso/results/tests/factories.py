@@ -14,7 +14,7 @@ from django.utils import timezone
 from xaso.accounts.models import User
 from xaso.assessments import actions
 from xaso.assessments.models import Period, ScopeKind, Snapshot
-from xaso.assessments.tests.factories import approve, commune_framework, make_period
+from xaso.assessments.tests.factories import commune_framework, make_period
 from xaso.results.models import Analysis, UnitAnalysis
 from xaso.units.models import Unit
 

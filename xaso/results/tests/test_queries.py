@@ -41,8 +41,10 @@ def test_ranking_shows_ties_as_ties_and_moves_since_last_year(published: Publish
     ranks = [ln.rank for ln in r.lines]
     assert ranks == [1, 2, 2, 4]
     assert [ln.tied for ln in r.lines] == [False, True, True, False]
-    before = {ln.row.code: ln.rank for ln in
-              queries.ranking(published.before, published.snap_before, queries.Filters()).lines}
+    before = {
+        ln.row.code: ln.rank
+        for ln in queries.ranking(published.before, published.snap_before, queries.Filters()).lines
+    }
     for ln in r.lines:
         assert ln.previous_rank == before[ln.row.code]
         assert ln.change == queries.rank_change_label(before[ln.row.code], ln.rank)
@@ -50,32 +52,42 @@ def test_ranking_shows_ties_as_ties_and_moves_since_last_year(published: Publish
     assert any(ln.change.startswith("giảm") for ln in r.lines)
 
 
-def test_ranking_filters_search_sort_and_peer_ranks(
-    published: Published, hoa_phu: Unit
-) -> None:
-    r = queries.ranking(published.after, published.snap_after, queries.filters_from({"q": "hoa phu"}))
+def test_ranking_filters_search_sort_and_peer_ranks(published: Published, hoa_phu: Unit) -> None:
+    r = queries.ranking(
+        published.after, published.snap_after, queries.filters_from({"q": "hoa phu"})
+    )
     assert [ln.row.name for ln in r.lines] == ["Xã Hòa Phú"]
-    xa = queries.ranking(published.after, published.snap_after, queries.filters_from({"loai": "xa"}))
+    xa = queries.ranking(
+        published.after, published.snap_after, queries.filters_from({"loai": "xa"})
+    )
     assert {ln.row.unit_type for ln in xa.lines} == {"xa"} and len(xa.lines) == 3
     # Among the three xã the two tied at 0.7 share first place; the phường stays out.
     assert sorted(ln.peer_rank for ln in xa.lines) == [1, 1, 3]
     assert sorted(ln.rank for ln in xa.lines) == [2, 2, 4]
     hp = next(ln for ln in r.lines)
-    district = queries.ranking(published.after, published.snap_after,
-                               queries.filters_from({"huyen": str(hp.row.district_id)}))
+    district = queries.ranking(
+        published.after,
+        published.snap_after,
+        queries.filters_from({"huyen": str(hp.row.district_id)}),
+    )
     assert hoa_phu.pk in {ln.row.unit_id for ln in district.lines}
     assert all(ln.row.district_id == hp.row.district_id for ln in district.lines)
-    by_name = queries.ranking(published.after, published.snap_after, queries.filters_from({"sap": "ten"}))
+    by_name = queries.ranking(
+        published.after, published.snap_after, queries.filters_from({"sap": "ten"})
+    )
     keys = [ln.row.key for ln in by_name.lines]
     assert keys == sorted(keys)
     group = UnitGroup.objects.get(pk=published.after.scope_group_id)
-    grouped = queries.ranking(published.after, published.snap_after,
-                              queries.filters_from({"nhom": str(group.pk)}))
+    grouped = queries.ranking(
+        published.after, published.snap_after, queries.filters_from({"nhom": str(group.pk)})
+    )
     assert len(grouped.lines) == 4 and all(ln.groups for ln in grouped.lines)
 
 
 def test_ranking_by_a_main_index_uses_its_own_ranks(published: Published) -> None:
-    r = queries.ranking(published.after, published.snap_after, queries.filters_from({"chi-so": "CQ"}))
+    r = queries.ranking(
+        published.after, published.snap_after, queries.filters_from({"chi-so": "CQ"})
+    )
     assert r.measure.code == "CQ" and r.measure.kind == "main"
     values = [ln.value for ln in r.lines]
     assert values == sorted(values, reverse=True)
@@ -157,9 +169,12 @@ def test_dashboard_counts_map_and_trend(published: Published, dak_lak: Unit, lea
     assert sum(b.count for b in board.histogram) == 4
     scored = [d for d in board.map.dots if d.band]
     assert len(scored) == 4
-    assert len(board.map.dots) == Unit.objects.filter(
-        province=dak_lak, level="commune", generation="current", latitude__isnull=False
-    ).count()
+    assert (
+        len(board.map.dots)
+        == Unit.objects.filter(
+            province=dak_lak, level="commune", generation="current", latitude__isnull=False
+        ).count()
+    )
     assert board.map.outline.count(",") >= 3
     assert [year for year, *_ in board.trend] == [2024, 2025]
     assert {a.label for a in board.by_type} == {"Xã", "Phường"}

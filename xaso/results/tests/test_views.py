@@ -95,7 +95,7 @@ def _pdftext(data: bytes) -> str:
 def test_csv_and_xlsx_exports_neutralise_formulas(
     client: Client, published: Published, dak_lak: Unit, hoa_phu: Unit
 ) -> None:
-    evil = UnitGroup.objects.create(name="=HYPERLINK(\"http://x\")", slug="doc-hai", province=dak_lak)
+    evil = UnitGroup.objects.create(name='=HYPERLINK("http://x")', slug="doc-hai", province=dak_lak)
     evil.members.add(hoa_phu)
     base = f"/ket-qua/ky/{published.after.pk}/"
     raw = client.get(base + "xep-hang.csv?q=hoa+phu").content.decode("utf-8-sig")
