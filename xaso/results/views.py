@@ -208,12 +208,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"provinces": provinces, "province": province, "periods": periods}
     if province is not None and current is not None:
         board = queries.dashboard(request.user, province, current[0], current[1])
-        context.update(
-            board=board,
-            histogram=charts.histogram(board.histogram),
-            trend=charts.trend([(year, mean) for year, _, mean, _, _ in board.trend]),
-            meters={m.code: charts.meter(v) for m, v in board.by_measure},
-        )
+        context |= {
+            "board": board,
+            "histogram": charts.histogram(board.histogram),
+            "trend": charts.trend([(year, mean) for year, _, mean, _, _ in board.trend]),
+            "meters": {m.code: charts.meter(v) for m, v in board.by_measure},
+        }
     return render(request, "results/dashboard.html", context)
 
 
