@@ -303,10 +303,19 @@ def test_small_chaos_run_loses_nothing_and_duplicates_nothing(
 
 @pytest.mark.django_db
 def test_the_outbox_command_sends_what_is_due_and_exits_with_once(
-    hoa_phu: Unit, primary: Gateway, fakes: Any, capsys: pytest.CaptureFixture[str]
+    hoa_phu: Unit,
+    primary: Gateway,
+    fakes: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from django.core.management import call_command
 
+    # The loop recycles connections between batches; inside the test's transaction that
+    # would drop the connection holding the queued messages.
+    monkeypatch.setattr(
+        "xaso.citizens.management.commands.outbox.close_old_connections", lambda: None
+    )
     queue(hoa_phu, 4, now=timezone.now())
     call_command("outbox", "--once")
     assert states()["sent"] == 4
