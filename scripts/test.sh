@@ -43,7 +43,8 @@ else
   url=$(scripts/pg-throwaway.sh start)
   trap 'scripts/pg-throwaway.sh stop' EXIT
 fi
-DATABASE_URL=$url XASO_DATA_DIR=$(mktemp -d) run_pytest "$@"
+# Browser tests drive their own SQLite demo server: once (in the SQLite run) is enough.
+DATABASE_URL=$url XASO_DATA_DIR=$(mktemp -d) XASO_BROWSER_TESTS=0 run_pytest "$@"
 
 step "deploy smoke test (docs/deploy.md, verbatim, on loopback)"
 XASO_PG_PORT=54381 scripts/deploy-smoke.sh

@@ -4,18 +4,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+
+from xaso.core.testing.browser import AXE, chromium, demo_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,59 +18,17 @@ pytestmark = [
     ),
 ]
 
-AXE = Path(__file__).parent / "assets" / "axe-4.14.1.min.js"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A demo site in its own data directory, served by the real `xaso serve`."""
-    env = {**os.environ, "XASO_DATA_DIR": str(tmp_path_factory.mktemp("demo"))}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "xaso", "demo", "--no-serve"], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "xaso", "serve", "--port", str(port), "--no-worker",
-         "--workers", "1"],
-        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the demo server did not start")
+    with demo_server(tmp_path_factory.mktemp("demo")) as url:
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed (scripts/ensure-system-packages.sh)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
