@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from xaso.assessments.cells import Cell, display, fmt_number, kind_of, numeric
 from xaso.index import Framework, Node
@@ -77,14 +78,15 @@ def hard_findings(
     return out
 
 
-def modified_z(values: Sequence[float]) -> np.ndarray:
+def modified_z(values: Sequence[float]) -> npt.NDArray[np.float64]:
     """Iglewicz–Hoaglin modified z-scores; zeros when the spread (MAD) is zero."""
-    x = np.asarray(values, dtype=float)
-    median = np.median(x)
-    mad = np.median(np.abs(x - median))
+    x = np.asarray(values, dtype=np.float64)
+    median = float(np.median(x))
+    mad = float(np.median(np.abs(x - median)))
     if mad == 0:
         return np.zeros_like(x)
-    return 0.6745 * (x - median) / mad
+    z: npt.NDArray[np.float64] = 0.6745 * (x - median) / mad
+    return z
 
 
 def soft_findings(

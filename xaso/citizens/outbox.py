@@ -162,7 +162,8 @@ def enqueue_select(
         when[2],
     ]
     with connection.cursor() as cursor:
-        cursor.execute(insert, [*values, *params])
+        params_all: list[Any] = [*values, *params]
+        cursor.execute(insert, params_all)
         return int(cursor.rowcount)
 
 

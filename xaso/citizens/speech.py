@@ -233,7 +233,7 @@ def _wav_seconds(data: bytes) -> float:
 
     try:
         with wave.open(io.BytesIO(data)) as w:
-            return w.getnframes() / float(w.getframerate())
+            return float(w.getnframes()) / float(w.getframerate())
     except (wave.Error, EOFError, ZeroDivisionError):
         return 0.0
 
