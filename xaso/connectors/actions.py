@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from xaso.accounts.models import User
@@ -36,11 +36,17 @@ from xaso.connectors.models import (
 )
 from xaso.connectors.readers import NOT_AN_OBJECT, Rows
 from xaso.connectors.schema import (
+    CODE,
+    DOSSIER_SID,
+    SID,
+    UNIT,
     FieldError,
     HeaderError,
     Parsed,
     RowParser,
     UnitResolver,
+    aware,
+    column_index,
     parse_datetime,
 )
 from xaso.core.audit import record_audit
@@ -50,6 +56,7 @@ Actor = User | None
 Progress = Callable[[int, int], None]
 
 CHUNK = 20_000
+BULK = 50_000
 MAX_ERRORS_KEPT = 1_000
 TOKEN_PREFIX = "xsrc_"
 
@@ -156,29 +163,33 @@ class _Run:
     error_count: int = 0
     rows: int = 0
     written: store.Written = field(default_factory=store.Written)
+    prefix: str = "dòng"
 
-    def error(self, row: str, name: str, message: str) -> None:
+    def label(self, row: int | str) -> str:
+        return f"{self.prefix} {row}" if isinstance(row, int) else row
+
+    def error(self, row: int | str, name: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append({"row": row, "field": name, "message": message})
+            self.errors.append({"row": self.label(row), "field": name, "message": message})
 
 
 def _extracted(value: str | dt.datetime | None, fallback: dt.datetime, run: _Run) -> dt.datetime:
     if value is None or value == "":
         return fallback
     try:
-        return parse_datetime(value)
+        return aware(parse_datetime(value))
     except FieldError as exc:
         run.error("lô dữ liệu", "extracted_at", exc.message)
         return fallback
 
 
 def _attach_payments(
-    source: Source, chunk: list[tuple[str, Parsed]], run: _Run
-) -> list[tuple[str, Parsed]]:
+    source: Source, chunk: list[tuple[int, Parsed]], run: _Run
+) -> list[tuple[int, Parsed]]:
     """A payment belongs to its dossier's unit: looks the chunk's dossiers up among the
     province's sources."""
-    wanted = sorted({p.dossier_sid for _, p in chunk})
+    wanted = sorted({p[DOSSIER_SID] for _, p in chunk})
     sources = list(
         Source.objects.filter(province_id=source.province_id).values_list("pk", flat=True)
     )
@@ -191,30 +202,38 @@ def _attach_payments(
             found.setdefault(sid, []).append((unit_id, province_id, code))
     kept = []
     for label, p in chunk:
-        matches = found.get(p.dossier_sid, [])
+        matches = found.get(p[DOSSIER_SID], [])
         if not matches:
-            message = f"chưa có hồ sơ “{p.dossier_sid}” (nhập hồ sơ trước khi nhập thanh toán)"
+            message = f"chưa có hồ sơ “{p[DOSSIER_SID]}” (nhập hồ sơ trước khi nhập thanh toán)"
             run.error(label, "dossier_id", message)
             continue
         if len({m[0] for m in matches}) > 1:
-            run.error(label, "dossier_id",
-                      f"mã hồ sơ “{p.dossier_sid}” có ở nhiều nguồn dữ liệu khác nhau")  # fmt: skip
+            message = f"mã hồ sơ “{p[DOSSIER_SID]}” có ở nhiều nguồn dữ liệu khác nhau"
+            run.error(label, "dossier_id", message)
             continue
-        p.unit_id, p.province_id, p.unit_code = matches[0]
-        kept.append((label, p))
+        kept.append((label, (*p[:UNIT], *matches[0], *p[CODE + 1 :])))
     return kept
 
 
 def _flush(
-    kind: Kind, source: Source, batch: ImportBatch, chunk: list[tuple[str, Parsed]], run: _Run,
-    *, lookup: bool,
+    kind: Kind, source: Source, chunk: list[tuple[int, Parsed]], run: _Run, *, lookup: bool,
+    writer: store.BackgroundWriter | None, known: dict[str, tuple[int, int]] | None = None,
 ) -> None:  # fmt: skip
     if kind is Kind.PAYMENT and chunk:
         chunk = _attach_payments(source, chunk, run)
     if run.error_count or not chunk:
         # The batch will be rolled back: keep parsing to report every problem, write nothing.
         return
-    done = store.write(kind, source.pk, batch.pk, [p for _, p in chunk], lookup=lookup)
+    rows = [p for _, p in chunk]
+    if writer is not None and not lookup:
+        # A first load: every row is new, nothing to compare; write while parsing on.
+        writer.submit(rows)
+        run.written.created += len(rows)
+        run.written.units |= {row[UNIT] for row in rows}
+        return
+    if writer is not None:
+        writer.wait()
+    done = store.write(kind, source.pk, rows, lookup=lookup, known=known)
     run.written.created += done.created
     run.written.updated += done.updated
     run.written.unchanged += done.unchanged
@@ -241,20 +260,16 @@ def do_import_records(
         raise ConnectorError(f"Nguồn dữ liệu “{source.name}” đã ngừng sử dụng.")
     record_kind = Kind(kind)
     started = now or timezone.now()
-    run = _Run()
+    run = _Run(prefix=rows.prefix)
     extracted = _extracted(extracted_at or rows.extracted_at, started, run)
     base = {
         "source": source, "province_id": source.province_id, "kind": record_kind,
         "origin": origin, "filename": filename[:250], "sha256": sha256, "extracted_at": extracted,
         "started_at": started, "actor": actor, "actor_label": _label(actor),
     }  # fmt: skip
+    adapt_dt, adapt_date, adapt_bool = store.adapters()
     try:
-        parser = RowParser(
-            record_kind, rows.header,
-            UnitResolver(queries.unit_map(), source.province_id, source.province.name),
-            adapt_dt=connection.ops.adapt_datetimefield_value,
-            adapt_date=connection.ops.adapt_datefield_value,
-        )  # fmt: skip
+        column_index(record_kind, rows.header)
     except HeaderError as exc:
         for message in exc.messages:
             run.error("dòng tiêu đề", "", message)
@@ -262,32 +277,59 @@ def do_import_records(
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(**base, state=BatchState.DONE, finished_at=started)
+            parser = RowParser(
+                record_kind, rows.header,
+                UnitResolver(queries.unit_map(), source.province_id, source.province.name),
+                adapt_dt=adapt_dt, adapt_date=adapt_date, source_id=source.pk, batch_id=batch.pk,
+                adapt_bool=adapt_bool,
+            )  # fmt: skip
             lookup = store.has_records(record_kind, source.pk)
-            seen: dict[str, str] = {}
-            chunk: list[tuple[str, Parsed]] = []
+            # A large reload reads the source's digests in one pass, not a query per chunk.
+            known = (
+                store.all_digests(record_kind, source.pk) if lookup and rows.total > BULK else None
+            )
+            # Payments look dossiers up per chunk: they stay on this thread.
+            threaded = store.BackgroundWriter.available() and record_kind is not Kind.PAYMENT
+            writer = store.BackgroundWriter(record_kind) if threaded else None
+            seen: dict[str, int] = {}
+            chunk: list[tuple[int, Parsed]] = []
             parse = parser.parse
-            for label, cells in rows.rows:
-                run.rows += 1
-                if cells is NOT_AN_OBJECT:
-                    run.error(label, "", "bản ghi phải là một đối tượng JSON {…}")
-                    continue
-                result = parse(cells)
-                if isinstance(result, list):
-                    for name, message in result:
-                        run.error(label, name, message)
-                    continue
-                first = seen.get(result.sid)
-                if first is not None:
-                    run.error(label, "source_id", f"mã “{result.sid}” trùng với {first}")
-                    continue
-                seen[result.sid] = label
-                chunk.append((label, result))
-                if len(chunk) >= CHUNK:
-                    _flush(record_kind, source, batch, chunk, run, lookup=lookup)
-                    chunk = []
-                    if progress is not None:
-                        progress(run.rows, rows.total)
-            _flush(record_kind, source, batch, chunk, run, lookup=lookup)
+            try:
+                for label, cells in rows.rows:
+                    run.rows += 1
+                    if cells is NOT_AN_OBJECT:
+                        run.error(label, "", "bản ghi phải là một đối tượng JSON {…}")
+                        continue
+                    result = parse(cells)
+                    if isinstance(result, list):
+                        for name, message in result:
+                            run.error(label, name, message)
+                        continue
+                    sid = result[SID]
+                    first = seen.get(sid)
+                    if first is not None:
+                        message = f"mã “{sid}” trùng với {run.label(first)}"
+                        run.error(label, "source_id", message)
+                        continue
+                    seen[sid] = label
+                    chunk.append((label, result))
+                    if len(chunk) >= CHUNK:
+                        _flush(
+                            record_kind,
+                            source,
+                            chunk,
+                            run,
+                            lookup=lookup,
+                            writer=writer,
+                            known=known,
+                        )
+                        chunk = []
+                        if progress is not None:
+                            progress(run.rows, rows.total)
+                _flush(record_kind, source, chunk, run, lookup=lookup, writer=writer, known=known)
+            finally:
+                if writer is not None:
+                    writer.close()  # never leave a write running into a rollback
             if progress is not None:
                 progress(run.rows, rows.total)
             if run.error_count:

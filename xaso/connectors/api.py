@@ -8,7 +8,7 @@ import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -60,7 +60,7 @@ class PushIn(Schema):
         }
     },
 )
-def push_records(request: HttpRequest, kind: str) -> tuple[int, BatchOut]:
+def push_records(request: HttpRequest, kind: str) -> Status:
     """Body: ``{"extracted_at": "2025-08-01T23:00:00+07:00", "records": [{…}, …]}`` with
     the fields of docs/connectors.md. 200 when stored (or unchanged), 422 with every
     row's problems when nothing was stored."""
@@ -89,4 +89,4 @@ def push_records(request: HttpRequest, kind: str) -> tuple[int, BatchOut]:
         units_recomputed=batch.units_recomputed,
         errors=[RowError(**e) for e in report.errors], error_count=batch.error_count,
     )  # fmt: skip
-    return (200 if report.ok else 422), out
+    return Status(200 if report.ok else 422, out)

@@ -1,8 +1,9 @@
 """Đọc tệp — CSV, XLSX and JSON record files as a header and rows of cells.
 
-Every reader gives the same thing: the header, an iterator of ``(label, cells)`` where the
-label names the row as the person sees it in the file ("dòng 5", "bản ghi 3"), and the
-number of rows (for the progress bar). JSON objects become rows in the header's order.
+Every reader gives the same thing: the header, an iterator of ``(number, cells)`` where
+the number and ``Rows.prefix`` name the row as the person sees it in the file ("dòng 5",
+"bản ghi 3"; formatted only for a row with a problem), and the number of rows (for the
+progress bar; estimated for a large CSV). JSON objects become rows in the header's order.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ class ReadError(ValueError):
 @dataclass
 class Rows:
     header: list[str]
-    rows: Iterator[tuple[str, Sequence[Any]]]
+    rows: Iterator[tuple[int, Sequence[Any]]]
     total: int
     extracted_at: str = ""  # a JSON batch may say when its source extracted it
+    prefix: str = "dòng"
+
+    def label(self, number: int) -> str:
+        return f"{self.prefix} {number}"
 
 
 def format_of(name: str) -> str:
@@ -58,8 +63,13 @@ def _delimiter(first_line: str) -> str:
 
 
 def read_csv(path: Path) -> Rows:
+    # The row count for the progress bar, estimated from the first megabyte: counting every
+    # line would read a large file twice.
+    size = path.stat().st_size
     with path.open("rb") as fh:
-        total = max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1)
+        head = fh.read(1 << 20)
+    lines = max(1, head.count(b"\n"))
+    total = max(0, (lines if len(head) >= size else round(size * lines / len(head))) - 1)
     handle = path.open(encoding="utf-8-sig", newline="")
     try:
         first = handle.readline()
@@ -72,14 +82,13 @@ def read_csv(path: Path) -> Rows:
     delimiter = _delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
 
-    def rows() -> Iterator[tuple[str, Sequence[Any]]]:
+    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        line = 1
         try:
             reader = csv.reader(handle, delimiter=delimiter)
-            line = 1
-            for cells in reader:
-                line += 1
+            for line, cells in enumerate(reader, start=2):
                 if cells:
-                    yield f"dòng {line}", cells
+                    yield line, cells
         except UnicodeDecodeError:
             raise ReadError(f"Tệp CSV có ký tự không ở mã UTF-8 quanh dòng {line}.") from None
         finally:
@@ -99,7 +108,7 @@ def read_csv_bytes(data: bytes) -> Rows:
     delimiter = _delimiter(lines[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
-    body = [(f"dòng {i}", cells) for i, cells in enumerate(reader, start=2) if cells]
+    body = [(i, cells) for i, cells in enumerate(reader, start=2) if cells]
     return Rows(header, iter(body), len(body))
 
 
@@ -117,7 +126,7 @@ def read_xlsx(data: bytes) -> Rows:
         raise ReadError("Trang tính đầu tiên trống: dòng 1 phải là tên các cột.")
     header = ["" if v is None else str(v) for v in header_row]
     body = [
-        (f"dòng {i}", list(cells))
+        (i, list(cells))
         for i, cells in enumerate(it, start=2)
         if any(v is not None and str(v).strip() for v in cells)
     ]
@@ -149,10 +158,10 @@ def rows_from_objects(payload: Any) -> Rows:
                 if key not in seen:
                     seen.add(key)
                     header.append(str(key))
-    body: list[tuple[str, Sequence[Any]]] = []
+    body: list[tuple[int, Sequence[Any]]] = []
     for i, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
-            body.append((f"bản ghi {i}", NOT_AN_OBJECT))
+            body.append((i, NOT_AN_OBJECT))
             continue
-        body.append((f"bản ghi {i}", [item.get(key) for key in header]))
-    return Rows(header, iter(body), len(body), extracted)
+        body.append((i, [item.get(key) for key in header]))
+    return Rows(header, iter(body), len(body), extracted, prefix="bản ghi")

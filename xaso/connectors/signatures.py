@@ -131,7 +131,10 @@ def check_pdf(data: bytes, trust_roots: Sequence[bytes]) -> Result:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
-        return Result(Verdict.UNREADABLE, "Không đọc được cấu trúc tệp PDF.")
+        if b"/ByteRange" not in data:
+            # Damaged structure but no signature dictionary anywhere in the bytes.
+            return Result(Verdict.UNSIGNED, "Tệp PDF không có chữ ký số.")
+        return Result(Verdict.UNREADABLE, "Không đọc được cấu trúc tệp PDF có chữ ký.")
     if not signatures:
         return Result(Verdict.UNSIGNED, "Tệp PDF không có chữ ký số.")
     roots = [asn1_x509.Certificate.load(der) for der in trust_roots]

@@ -59,6 +59,9 @@ def load_all(say: Callable[[str], None]) -> list[DemoLogin]:
     logins = [DemoLogin(*row) for row in load_demo_accounts()]
     # Each domain app's demo data, in dependency order (one call per app, each idempotent):
     load_demo_assessments(say)
+    from xaso.connectors.demo import load_demo_connectors  # measured values beside them
+
+    load_demo_connectors(say)
     load_demo_citizens(say)
     logins += [DemoLogin(*row) for row in load_demo_programmes(say)]
     from xaso.results.demo import load_demo_results  # results last: it reads what came before

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from xaso.connectors.actions import ConnectorError, do_import_records, source_for_import
 from xaso.connectors.models import Kind
@@ -19,10 +18,14 @@ KINDS = {"dossier": Kind.DOSSIER, "ho-so": Kind.DOSSIER, "document": Kind.DOCUME
          "van-ban": Kind.DOCUMENT, "payment": Kind.PAYMENT, "thanh-toan": Kind.PAYMENT}  # fmt: skip
 
 
-class Bar:
-    """A one-line progress bar on stderr (redrawn at most ten times a second)."""
+def _n(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".")
 
-    def __init__(self, out: TextIO, label: str) -> None:
+
+class Bar:
+    """A one-line progress bar on the command's stderr (redrawn at most ten times a second)."""
+
+    def __init__(self, out: OutputWrapper, label: str) -> None:
         self.out = out
         self.label = label
         self.started = time.monotonic()
@@ -36,14 +39,16 @@ class Bar:
         share = min(1.0, done / total) if total else 1.0
         filled = int(share * 30)
         rate = done / max(now - self.started, 1e-6)
+        percent = f"{100 * share:5.1f}".replace(".", ",")
         self.out.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%} "
-            f"{done:,}/{total:,} dòng, {rate:,.0f} dòng/giây".replace(",", ".")
+            f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {percent} % "
+            f"{_n(done)}/{_n(total)} dòng, {_n(rate)} dòng/giây",
+            ending="",
         )
         self.out.flush()
 
     def close(self) -> None:
-        self.out.write("\n")
+        self.out.write("")
 
 
 def sha256_of(path: Path) -> str:
@@ -94,7 +99,7 @@ class Command(BaseCommand):
             source = source_for_import(province=province, code=options["source"], actor=None)
         except (ReadError, ConnectorError) as exc:
             raise CommandError(exc.message) from None
-        bar = None if options["no_progress"] else Bar(sys.stderr, path.name)
+        bar = None if options["no_progress"] else Bar(self.stderr, path.name)
         try:
             report = do_import_records(
                 source=source, kind=kind, rows=rows, sha256=sha256_of(path), filename=path.name,
