@@ -1,5 +1,5 @@
 """Shared by the browser tests: a real `xaso demo` server in its own data directory and
-Debian's Chromium driven by Playwright (never `playwright install`)."""
+Debian's Chromium driven by Playwright (Playwright's own browser download is never used)."""
 
 from __future__ import annotations
 
