@@ -37,6 +37,7 @@ from xaso.assessments.engine import (
     score_rows,
 )
 from xaso.assessments.evidence import EvidenceRejected, inspect, normalise_doc_number
+from xaso.assessments.measured import Measured
 from xaso.assessments.models import (
     EDITABLE,
     Appeal,
@@ -431,6 +432,20 @@ def do_save_values(
     return SaveResult(sub, [c for c in changes if "#" not in c])
 
 
+def _fill_measured(sub: Submission, measured: Mapping[str, Measured]) -> dict[str, list[Any]]:
+    """Criteria the unit left blank take the measured value: nobody should type a figure
+    the province's systems already hold. Returns the changes for the audit row."""
+    changes: dict[str, list[Any]] = {}
+    for code, m in measured.items():
+        if sub.self_values.get(code):
+            continue
+        changes[code] = [None, m.cell]
+        sub.self_values[code] = m.cell
+        sub.revisions[code] = int(sub.revisions.get(code, 0)) + 1
+        sub.revisions[f"{code}@by"] = f"đo được: {m.source}"
+    return changes
+
+
 def revision_of(submission: Submission, code: str) -> int:
     return int(submission.revisions.get(code, 0))
 
@@ -577,6 +592,7 @@ def do_submit_submission(
         sub = _locked(submission.pk)
         _expect_version(sub, version)
         _may_enter(sub, actor, now)
+        measured_changes = _fill_measured(sub, queries.measured_for(sub))
         check = queries.check_submission(sub)
         open_soft = unanswered(check.soft, sub.comments)
         if check.hard or open_soft:
@@ -600,7 +616,7 @@ def do_submit_submission(
             actor=actor,
             action="assessments.submit",
             target=sub,
-            changes={"status": [old, sub.status], "risk": sub.risk_score},
+            changes={"status": [old, sub.status], "risk": sub.risk_score, **measured_changes},
             province_id=sub.province_id,
         )
     return sub
@@ -657,9 +673,11 @@ def do_verify_submission(
     actor: Actor,
     now: dt.datetime | None = None,
 ) -> Submission:
-    """Verifies: unchanged criteria keep the self value, each corrected one needs a reason."""
+    """Verifies: unchanged criteria keep the self value, measured criteria take the measured
+    value (the unit cannot change it), and each correction of either needs a reason."""
     framework = queries.framework_of(submission.period)
     leaves = {leaf.code: leaf for leaf in framework.leaves}
+    measured = queries.measured_for(submission)
     fixed: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
     for code, (raw, den, reason) in (corrections or {}).items():
@@ -672,12 +690,18 @@ def do_verify_submission(
         except CellError as exc:
             errors[code] = f"{code}: {exc.message}"
             continue
-        if same(cell, submission.self_values.get(code)):
+        # A measured criterion's baseline is the measured value, not the unit's figure.
+        baseline = measured[code].cell if code in measured else submission.self_values.get(code)
+        if same(cell, baseline):
             continue
         if not reason.strip():
-            errors[code] = f"{code}: cần ghi lý do khi sửa giá trị thẩm định."
+            what = "số liệu đo được" if code in measured else "giá trị thẩm định"
+            errors[code] = f"{code}: cần ghi lý do khi sửa {what}."
             continue
         fixed[code] = {"cell": cell, "reason": reason.strip()[:1000]}
+    for code, m in measured.items():
+        if code not in fixed and not same(m.cell, submission.self_values.get(code)):
+            fixed[code] = {"cell": m.cell, "reason": f"Số liệu đo được ({m.source})"}
     if errors:
         raise AssessmentError("Chưa thẩm định được, chưa lưu gì.", errors=errors)
     with transaction.atomic():

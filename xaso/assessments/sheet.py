@@ -17,10 +17,11 @@ from xaso.assessments.cells import (
     inputs,
     kind_of,
     options,
+    same,
     unit_of,
 )
 from xaso.assessments.engine import main_index_of, relative_rule, score_one
-from xaso.assessments.models import Evidence, Submission
+from xaso.assessments.models import EDITABLE, Evidence, Submission
 from xaso.assessments.validation import Finding, needs_evidence
 from xaso.index import Node
 
@@ -38,6 +39,8 @@ class Row:
     previous: str
     measured: str
     measured_source: str
+    # The unit's figure differs from what the province's systems measured.
+    measured_differs: bool
     points: str
     verified: str
     verified_reason: str
@@ -91,9 +94,13 @@ def build(
     when it could not be saved, so nothing they entered is lost from the screen."""
     framework = queries.framework_of(submission.period)
     mains = main_index_of(framework)
-    check = queries.check_submission(submission, peers=peers)
-    previous = queries.previous_cells(submission)
     measured = queries.measured_for(submission)
+    own = dict(submission.self_values)
+    open_for_unit = submission.status in EDITABLE
+    if open_for_unit:  # what submitting will do: blank measured criteria take the measured value
+        own |= {code: m.cell for code, m in measured.items() if not own.get(code)}
+    check = queries.check_submission(submission, cells=own, peers=peers)
+    previous = queries.previous_cells(submission)
     verified_cells = queries.effective_cells(submission, "verified")
     verified_points = score_one(framework, verified_cells).leaf_points
     final_cells = dict(submission.final_values)
@@ -105,10 +112,10 @@ def build(
         if only is not None and leaf.code != only:
             continue
         cell: Cell | None = submission.self_values.get(leaf.code)
+        m = measured.get(leaf.code)
         value, den = inputs(leaf, cell)
         if typed and leaf.code in typed:
             value, den = typed[leaf.code]
-        m = measured.get(leaf.code)
         fixed = submission.verified_values.get(leaf.code)
         files = [e for e in evidence if e.criterion == leaf.code]
         row = Row(
@@ -123,6 +130,7 @@ def build(
             previous=display(leaf, previous.get(leaf.code)),
             measured=display(leaf, m.cell) if m else "",
             measured_source=m.source if m else "",
+            measured_differs=m is not None and bool(cell) and not same(cell, m.cell),
             points=points_text(check.leaf_points.get(leaf.code), leaf),
             verified=points_text(verified_points.get(leaf.code), leaf)
             + (f" ({display(leaf, fixed['cell'])})" if fixed else ""),
