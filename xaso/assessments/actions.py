@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from xaso.assessments.engine import (
     score_rows,
 )
 from xaso.assessments.evidence import EvidenceRejected, inspect, normalise_doc_number
+from xaso.assessments.evidence_hooks import evidence_added
 from xaso.assessments.measured import Measured
 from xaso.assessments.models import (
     EDITABLE,
@@ -536,6 +538,7 @@ def do_upload_evidence(
             changes={"criterion": criterion, "sha256": checked.sha256, "size": len(checked.data)},
             province_id=sub.province_id,
         )
+        on_commit(partial(evidence_added, evidence.pk))
     return evidence
 
 

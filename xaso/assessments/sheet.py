@@ -21,6 +21,7 @@ from xaso.assessments.cells import (
     unit_of,
 )
 from xaso.assessments.engine import main_index_of, relative_rule, score_one
+from xaso.assessments.evidence_hooks import Badge, evidence_badges
 from xaso.assessments.models import EDITABLE, Evidence, Submission
 from xaso.assessments.validation import Finding, needs_evidence
 from xaso.index import Node
@@ -51,6 +52,7 @@ class Row:
     soft: list[Finding]
     evidence: list[Evidence]
     reuse: dict[int, list[queries.Reuse]]
+    badges: dict[int, list[Badge]]
     options: list[tuple[str, str]]
     needs_evidence: bool
     relative: bool
@@ -107,6 +109,7 @@ def build(
     final_points = score_one(framework, final_cells).leaf_points if final_cells else {}
     evidence = list(queries.evidence_of(submission))
     reuse = queries.evidence_reuse(evidence)
+    badges = evidence_badges([e.pk for e in evidence])
     groups: dict[str, Group] = {}
     for leaf in framework.leaves:
         if only is not None and leaf.code != only:
@@ -142,6 +145,7 @@ def build(
             soft=check.soft_for(leaf.code),
             evidence=files,
             reuse={e.pk: reuse[e.pk] for e in files if e.pk in reuse},
+            badges={e.pk: badges[e.pk] for e in files if e.pk in badges},
             options=[
                 (code, f"{code} ({fmt_number(100 * credit, 0)} %)")
                 for code, credit in options(leaf)

@@ -11,3 +11,4 @@ class ConnectorsConfig(AppConfig):
 
         hooks.register_families_and_models()
         hooks.register_measured_sources()
+        hooks.register_evidence_signature_checks()

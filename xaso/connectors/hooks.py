@@ -1,10 +1,12 @@
 """What this app plugs into the apps below it: its scoping families and models, the
-measured source assessments shows beside self-reported values, and the programme KPI
-sources (one per measured indicator, year to date)."""
+measured source assessments shows beside self-reported values, the programme KPI
+sources (one per measured indicator, year to date), and the signature check of every PDF
+uploaded as evidence, with its verdict shown beside the file."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from xaso.core.scoping import ALL_ACTIONS, READ_ACTIONS, SUPERUSER, register_family
 
@@ -79,3 +81,40 @@ def register_measured_sources() -> None:
     register_kpi_source(f"connectors.{measures.SIGNED_EVIDENCE}", signed,
                         label=f"{measures.SIGNED_EVIDENCE_NAME} (từ đầu năm)",
                         measure_unit="tài liệu")  # fmt: skip
+
+
+def register_evidence_signature_checks() -> None:
+    from django.urls import reverse
+
+    from xaso.assessments.evidence_hooks import (
+        Badge,
+        register_evidence_badges,
+        register_evidence_listener,
+    )
+    from xaso.connectors import tasks
+    from xaso.connectors.models import SignatureCheck, Verdict
+    from xaso.core.schedule import register_periodic
+
+    def queue_check(evidence_id: int) -> None:
+        tasks.check_evidence_signature.enqueue(evidence_id)
+
+    tones = {Verdict.VALID: "ok", Verdict.UNSIGNED: ""}
+
+    def verdicts(evidence_ids: Sequence[int]) -> dict[int, list[Badge]]:
+        checks = SignatureCheck.objects.filter(evidence_id__in=evidence_ids).only(
+            "pk", "evidence_id", "verdict"
+        )
+        return {
+            c.evidence_id: [
+                Badge(
+                    c.get_verdict_display(),
+                    tones.get(Verdict(c.verdict), "warn"),
+                    reverse("connectors:signature", args=[c.pk]),
+                )
+            ]
+            for c in checks
+        }
+
+    register_evidence_listener("connectors.signatures", queue_check)
+    register_evidence_badges("connectors.signatures", verdicts)
+    register_periodic(tasks.check_unchecked_signatures, every="hourly")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from typing import Any
 
 import pytest
+from django.test import Client
 
 from xaso.assessments.models import Evidence
 from xaso.assessments.tests.factories import make_period
@@ -143,3 +145,63 @@ def test_a_file_changed_in_storage_is_reported(
         fh.write(tamper(signed))
     check = actions.do_check_signature(evidence=Evidence.objects.get(pk=evidence.pk), actor=None)
     assert check.verdict == Verdict.TAMPERED and "mã băm" in check.message
+
+
+@pytest.mark.django_db
+def test_an_uploaded_pdf_is_checked_by_the_worker_and_its_verdict_shown_beside_it(
+    ca: TestCA, signed: bytes, song_cau: Unit, thai_nguyen: Unit, client: Client,
+    django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any,
+) -> None:  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from xaso.accounts.tests.factories import make_user
+    from xaso.connectors.tests.conftest import sign_in
+
+    settings.MEDIA_ROOT = tmp_path
+    actions.do_add_trust_root(province=thai_nguyen, name="CA thử", data=ca.root_der, actor=None)
+    period = make_period(thai_nguyen, [song_cau])
+    submission = period.submissions.get()
+    officer = make_user(role="commune_officer", units=[song_cau])
+    sign_in(client, officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("assessments:evidence_upload", args=[submission.pk]),
+            {"ma": "NT1.01", "file": SimpleUploadedFile("qd-ky-so.pdf", signed)},
+        )
+        client.post(
+            reverse("assessments:evidence_upload", args=[submission.pk]),
+            {"ma": "NT1.01", "file": SimpleUploadedFile("bien-ban.pdf", make_pdf("Biên bản"))},
+        )
+    assert SignatureCheck.objects.count() == 0  # the page answers at once; the worker checks
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    verdicts = {c.evidence.original_name: c.verdict for c in SignatureCheck.objects.all()}
+    assert verdicts == {"qd-ky-so.pdf": Verdict.VALID, "bien-ban.pdf": Verdict.UNSIGNED}
+    page = client.get(reverse("assessments:submission", args=[submission.pk])).content.decode()
+    valid = SignatureCheck.objects.get(verdict=Verdict.VALID)
+    assert f'href="{reverse("connectors:signature", args=[valid.pk])}">Chữ ký số hợp lệ' in page
+    assert "Không có chữ ký số" in page
+
+
+@pytest.mark.django_db
+def test_the_hourly_sweep_checks_pdfs_the_worker_missed(
+    signed: bytes, song_cau: Unit, thai_nguyen: Unit, settings: Any, tmp_path: Any
+) -> None:
+    from xaso.assessments import actions as assessment_actions
+    from xaso.connectors.tasks import check_unchecked_signatures
+    from xaso.core.schedule import periodic
+
+    settings.MEDIA_ROOT = tmp_path
+    assert check_unchecked_signatures in periodic("hourly")
+    period = make_period(thai_nguyen, [song_cau])
+    assessment_actions.do_upload_evidence(
+        submission=period.submissions.get(),
+        criterion="NT1.01",
+        name="qd.pdf",
+        data=signed,
+        actor=None,
+    )  # fmt: skip  (no on-commit: as if the worker had been down)
+    assert check_unchecked_signatures.call() == 1
+    assert check_unchecked_signatures.call() == 0
+    assert SignatureCheck.objects.get().verdict == Verdict.UNTRUSTED
