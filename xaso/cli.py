@@ -12,6 +12,7 @@ xaso score FRAMEWORK DATA [...]     score a framework on a CSV/XLSX file, no dat
 xaso fake-gateway                   local SMS/Zalo gateway speaking the real wire format
 xaso backup [--out FILE]            encrypted backup of the database and every file
 xaso restore FILE                   restore into an empty database, prove nothing lost
+xaso personal-data VERB [...]       personal-data register; a resident's export / erase; sweep
 xaso manage <command> [...]         any Django management command
 """
 
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         "fake-gateway",
         "periodic",
         "import-records",
+        "outbox",
+        "personal-data",
     }:
         return _django([verb.replace("-", "_"), *rest])
     print(f"xaso: lệnh không hợp lệ {verb!r}.\n{USAGE}", file=sys.stderr)

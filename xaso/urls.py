@@ -13,6 +13,7 @@ urlpatterns = [
     path("thi-diem/", include("xaso.programs.urls")),
     path("ket-qua/", include("xaso.results.urls")),
     path("do-luong/", include("xaso.connectors.urls")),
+    path("du-lieu-ca-nhan/", include("xaso.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("quan-tri-django/", admin.site.urls),

@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản và phân quyền"
 
     def ready(self) -> None:
-        from xaso.accounts import admin_site, registry
+        from xaso.accounts import admin_site, personal, registry
 
         registry.register_builtin_models()
         admin_site.require_second_factor()
+        personal.register()

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from xaso.core.models import AuditEntry
+from xaso.core.spreadsheets import safe_row
 
 AUDIT_COLUMNS = [
     "thời điểm (UTC)", "người thực hiện", "thao tác", "loại đối tượng", "mã đối tượng",
@@ -33,17 +34,12 @@ def audit_rows(entries: Iterable[AuditEntry]) -> Iterable[list[str]]:
         ]  # fmt: skip
 
 
-def _safe(cell: str) -> str:
-    # A cell starting with = + - @ would run as a formula when the file is opened in Excel.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for row in audit_rows(entries):
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow(safe_row(row))
     # The BOM makes Excel read the Vietnamese letters as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -56,7 +52,7 @@ def audit_xlsx(entries: Iterable[AuditEntry]) -> bytes:
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.append(AUDIT_COLUMNS)
     for row in audit_rows(entries):
-        sheet.append([_safe(c) for c in row])
+        sheet.append(safe_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from xaso.api.errors import install as install_error_handlers
 from xaso.programs.api import router as programs_router
 from xaso.units.api import router as units_router
 
@@ -17,3 +18,4 @@ api.add_router("/assessments", "xaso.assessments.api.router")
 api.add_router("/programs", programs_router)
 api.add_router("/results", "xaso.results.api.router")
 api.add_router("/connectors", "xaso.connectors.api.router")
+install_error_handlers(api)

@@ -38,6 +38,7 @@ from xaso.assessments.cells import (
     parse,
     unit_of,
 )
+from xaso.core.spreadsheets import restore_cell, safe_cell
 from xaso.index import Framework, Node
 from xaso.index.model import InputKind
 
@@ -212,7 +213,7 @@ def _input_proto(ws: Any) -> WriteOnlyCell:
 def _head(ws: Any, values: Sequence[Any], *, wrap: bool = False) -> list[WriteOnlyCell]:
     out = []
     for value in values:
-        cell = WriteOnlyCell(ws, value)
+        cell = WriteOnlyCell(ws, safe_cell(value))
         cell.font = HEAD_FONT
         if wrap:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -267,14 +268,14 @@ def unit_template(
         ws.append(
             [
                 leaf.code,
-                main_of[leaf.code].name_vi,
-                leaf.name_vi,
+                safe_cell(main_of[leaf.code].name_vi),
+                safe_cell(leaf.name_vi),
                 f"{KIND_LABELS[kind]}{' (' + unit_of(leaf) + ')' if unit_of(leaf) else ''}",
                 _styled(ws, value, proto),
                 den_cell,
-                prev,
-                leaf.evidence_vi or "",
-                _styled(ws, comments.get(leaf.code, ""), proto),
+                safe_cell(prev),
+                safe_cell(leaf.evidence_vi or ""),
+                _styled(ws, safe_cell(comments.get(leaf.code, "")), proto),
             ]
         )
         dv = _validation(leaf, refs.get(leaf.code))
@@ -308,7 +309,7 @@ def _header_rows(ws: Any, columns: list[tuple[str, Node, str]]) -> None:
         suffix = {"num": " — tử số", "den": " — mẫu số"}.get(part, "")
         names.append(leaf.name_vi + suffix)
     ws.append(_head(ws, ["Mã đơn vị", "Tên đơn vị", *names], wrap=True))
-    ws.append(["", "Hướng dẫn nhập:", *[_hint(leaf) for _, leaf, _ in columns]])
+    ws.append(["", "Hướng dẫn nhập:", *[safe_cell(_hint(leaf)) for _, leaf, _ in columns]])
 
 
 def province_template(
@@ -337,7 +338,7 @@ def province_template(
     _header_rows(ws, columns)
     for code, name in units:
         cells = current.get(code, {})
-        row: list[Any] = [code, name]
+        row: list[Any] = [code, safe_cell(name)]
         for _, leaf, part in columns:
             value, den = _raw_pair(leaf, cells.get(leaf.code))
             row.append(_styled(ws, den if part == "den" else value, proto))
@@ -348,7 +349,7 @@ def province_template(
     _header_rows(prev_ws, columns)
     for code, name in units:
         cells = previous.get(code, {})
-        row = [code, name]
+        row = [code, safe_cell(name)]
         for _, leaf, part in columns:
             value, den = _raw_pair(leaf, cells.get(leaf.code))
             row.append(den if part == "den" else value)
@@ -458,7 +459,7 @@ def read_unit_workbook(
             except CellError as exc:
                 where = f"E{r}:F{r}" if kind_of(leaf) is InputKind.RATIO else f"E{r}"
                 parsed.issues.append(Issue(UNIT_SHEET, where, _label(leaf), exc.message))
-            note = _text(values[8])
+            note = restore_cell(_text(values[8]))
             if note:
                 comments[leaf.code] = note[:1000]
         if seen < len(leaves):

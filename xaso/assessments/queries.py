@@ -222,9 +222,18 @@ def evidence_reuse(evidence: Iterable[Evidence]) -> dict[int, list[Reuse]]:
         .exclude(unit_id__in=units)
         .select_related("unit", "submission__period")
     )
+    # Indexed by hash and by number: one pass, not every file against every other one.
+    by_key: dict[tuple[str, str], list[tuple[int, Evidence]]] = {}
+    for index, other in enumerate(others):
+        by_key.setdefault(("sha", other.sha256), []).append((index, other))
+        if other.doc_number_key:
+            by_key.setdefault(("no", other.doc_number_key), []).append((index, other))
     out: dict[int, list[Reuse]] = {}
     for mine in items:
-        for other in others:
+        found = dict(by_key.get(("sha", mine.sha256), []))
+        if mine.doc_number_key:
+            found.update(by_key.get(("no", mine.doc_number_key), []))
+        for _, other in sorted(found.items()):
             same_file = other.sha256 == mine.sha256
             same_number = bool(mine.doc_number_key) and other.doc_number_key == mine.doc_number_key
             if same_file or same_number:

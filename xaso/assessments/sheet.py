@@ -108,7 +108,7 @@ def build(
     final_cells = dict(submission.final_values)
     final_points = score_one(framework, final_cells).leaf_points if final_cells else {}
     evidence = list(queries.evidence_of(submission))
-    reuse = queries.evidence_reuse(evidence)
+    reuse = queries.evidence_reuse([e for e in evidence if only is None or e.criterion == only])
     badges = evidence_badges([e.pk for e in evidence])
     groups: dict[str, Group] = {}
     for leaf in framework.leaves:
@@ -159,6 +159,15 @@ def build(
         main = mains[leaf.code]
         groups.setdefault(main.code, Group(main)).rows.append(row)
     return list(groups.values()), check
+
+
+def progress_of(submission: Submission) -> tuple[int, int, int]:
+    """``progress(build(submission)[0])`` without building the sheet: a row is filled when
+    its criterion has a value."""
+    leaves = queries.framework_of(submission.period).leaves
+    total = len(leaves)
+    done = sum(1 for leaf in leaves if submission.self_values.get(leaf.code))
+    return done, total, round(100 * done / total) if total else 0
 
 
 def progress(groups: Sequence[Group]) -> tuple[int, int, int]:

@@ -74,6 +74,8 @@ from xaso.citizens.queries import (
     category_by_code,
     likely_duplicates,
     recent_from,
+    recent_ratings,
+    recent_subscriptions,
     reporter_for,
     reporters_to_notify,
     settings_for,
@@ -89,6 +91,11 @@ logger = logging.getLogger(__name__)
 
 PHONE_LIMIT_PER_HOUR = 5
 IP_LIMIT_PER_HOUR = 10
+# The public subscription form and the rating on the tracking link: the same kind of
+# limit, counted on the rows they write (audit rows, case events).
+SUBSCRIBE_PHONE_LIMIT_PER_HOUR = 3
+SUBSCRIBE_IP_LIMIT_PER_HOUR = 20
+RATING_LIMIT_PER_HOUR = 3
 THROTTLED_CHANNELS = {"web", "open311", "sms", "zalo"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -116,7 +123,24 @@ def _event(
     state_to: str = "",
     internal: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = _unsaved_event(
+        case, kind, actor, text=text, state_from=state_from, state_to=state_to, internal=internal
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _unsaved_event(
+    case: Case,
+    kind: str,
+    actor: User | None,
+    *,
+    text: str = "",
+    state_from: str = "",
+    state_to: str = "",
+    internal: bool = True,
+) -> CaseEvent:
+    return CaseEvent(
         case=case,
         kind=kind,
         actor=active_user(actor),
@@ -299,7 +323,12 @@ def _step_place(ctx: _Intake) -> None:
     assert ctx.unit is not None
     name = ctx.record.village.strip()
     if name:
-        ctx.village = Village.objects.filter(unit=ctx.unit, name_key=fold(name)).first()
+        unit, key = ctx.unit, fold(name)
+        villages: dict[str, Village] = _cached(
+            "villages", unit.pk, lambda: {v.name_key: v for v in Village.objects.filter(unit=unit)}
+        )
+        # A miss asks the database: a village added a moment ago in another process counts.
+        ctx.village = villages.get(key) or Village.objects.filter(unit=unit, name_key=key).first()
         if ctx.village is None and ctx.record.channel in {"web", "counter"}:
             raise IntakeError(f"Không có thôn/tổ dân phố “{name}” trong xã.", field="village")
 
@@ -473,25 +502,30 @@ def _step_persist(ctx: _Intake) -> None:
                 raise
             case.code = _new_code(ctx.unit, received)
     ctx.case = case
-    _event(
-        case,
-        EventKind.STATE,
-        ctx.actor,
-        state_to=case.state,
-        text=f"Tiếp nhận qua {case.get_channel_display()}",
-        internal=False,
-    )
+    events = [
+        _unsaved_event(
+            case,
+            EventKind.STATE,
+            ctx.actor,
+            state_to=case.state,
+            text=f"Tiếp nhận qua {case.get_channel_display()}",
+            internal=False,
+        )
+    ]
     if ctx.suggestion is not None and ctx.suggested is not None:
         applied = "đã áp dụng" if ctx.category == ctx.suggested else "chỉ gợi ý"
-        _event(
-            case,
-            EventKind.CATEGORY,
-            None,
-            text=(
-                f"Gợi ý lĩnh vực: {ctx.suggested.name} "
-                f"(độ tin cậy {ctx.suggestion.confidence:.0%}, {applied})"
-            ),
+        events.append(
+            _unsaved_event(
+                case,
+                EventKind.CATEGORY,
+                None,
+                text=(
+                    f"Gợi ý lĩnh vực: {ctx.suggested.name} "
+                    f"(độ tin cậy {ctx.suggestion.confidence:.0%}, {applied})"
+                ),
+            )
         )
+    CaseEvent.objects.bulk_create(events)  # one INSERT: intake runs hundreds a second
     for checked in ctx.uploads:
         _store_attachment(case, checked)
     record_audit(
@@ -912,6 +946,13 @@ def do_rate_case(*, case: Case, rating: int, comment: str = "", actor: User | No
         raise ValidationError("Chỉ đánh giá được phản ánh đã có trả lời.")
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": "Điểm đánh giá từ 1 đến 5."})
+    since = timezone.now() - dt.timedelta(hours=1)
+    if actor is None and recent_ratings(case.pk, since=since) >= RATING_LIMIT_PER_HOUR:
+        raise IntakeError(
+            "Phản ánh này đã được đánh giá nhiều lần trong một giờ qua. Vui lòng thử lại "
+            "sau một giờ.",
+            code="throttled",
+        )
     case.rating = rating
     case.save(update_fields=["rating", "updated_at"])
     _event(
@@ -1553,14 +1594,25 @@ def do_subscribe_web(
     phone: str,
     village: Village | None,
     topics: str,
+    ip: str = "",
     now: dt.datetime | None = None,
 ) -> Contact:
-    """Đăng ký nhận tin on the commune's page: consent is the ticked box, recorded."""
+    """Đăng ký nhận tin on the commune's page: consent is the ticked box, recorded. A
+    number, or an address, that subscribed too often in the last hour is refused."""
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
         raise ValidationError({"phone": str(exc)}) from None
     now = now or timezone.now()
+    by_phone, by_ip = recent_subscriptions(
+        unit_id=unit.pk, phone=number, ip=ip, since=now - dt.timedelta(hours=1)
+    )
+    if by_phone >= SUBSCRIBE_PHONE_LIMIT_PER_HOUR or by_ip >= SUBSCRIBE_IP_LIMIT_PER_HOUR:
+        raise IntakeError(
+            "Bạn đã đăng ký nhận tin nhiều lần trong một giờ qua. Vui lòng thử lại sau một "
+            "giờ, hoặc liên hệ UBND xã.",
+            code="throttled",
+        )
     contact, _ = Contact.objects.get_or_create(
         unit=unit, phone=number, defaults={"name": name.strip()[:150] or "Người đăng ký"}
     )

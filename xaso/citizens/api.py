@@ -99,10 +99,10 @@ def case_detail(request: HttpRequest, code: str) -> CaseOut:
 def statistics(request: HttpRequest, unit: str, year: int, month: int) -> StatsOut:
     """Chỉ số đo được của kênh người dân cho một xã hoặc tỉnh trong một tháng."""
     place = queries.current_unit(unit)
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         from ninja.errors import HttpError
 
-        raise HttpError(400, "Tháng từ 1 đến 12.")
+        raise HttpError(400, "Tháng từ 1 đến 12, năm từ 2000 đến 2100.")
     start, end = queries.month_bounds(year, month)
     cases = queries.case_statistics(place, start, end)
     news = queries.announcement_statistics(place, start, end)

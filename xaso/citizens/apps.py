@@ -84,3 +84,7 @@ class CitizensConfig(AppConfig):
 
         register_periodic(send_reminders, every="hourly")
         register_periodic(retrain_all_classifiers, every="daily")
+
+        from xaso.citizens import personal
+
+        personal.register()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import itertools
 import pickle
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,12 +22,28 @@ AUTO_APPLY_THRESHOLD = 0.8
 MIN_SAMPLES = 20
 
 
+_TOKENIZER_LOCK = threading.Lock()
+_tokenizer_ready = False
+
+
+def _word_tokenize(text: str) -> list[str]:
+    """underthesea loads its model on first use and publishes it before it has loaded:
+    under gunicorn's threads a second request saw a model without its featurizer and the
+    intake answered 500 (found by the load test). The first load happens under a lock."""
+    global _tokenizer_ready
+    from underthesea import word_tokenize
+
+    if not _tokenizer_ready:
+        with _TOKENIZER_LOCK:
+            word_tokenize("khởi động")
+            _tokenizer_ready = True
+    return list(word_tokenize(text))
+
+
 def analyse(text: str) -> list[str]:
     """Features of one text: underthesea's words (joined compounds such as "xe_may") and
     their pairs, plus character 3- and 4-grams of the accent-free text."""
-    from underthesea import word_tokenize
-
-    words = [fold(w).replace(" ", "_") for w in word_tokenize(text)]
+    words = [fold(w).replace(" ", "_") for w in _word_tokenize(text)]
     words = [w for w in words if w]
     features = words + [f"{a}|{b}" for a, b in itertools.pairwise(words)]
     folded = f" {fold(text)} "
@@ -80,10 +97,62 @@ def train(
     return Trained(pipeline, sorted(set(labels)), accuracy)
 
 
+@dataclass(frozen=True)
+class _Scorer:
+    """The fitted pipeline's arithmetic for one text at a time. sklearn's
+    ``predict_proba`` validates and builds sparse matrices on every call, which cost more
+    than the arithmetic itself at intake's one-text-per-case rate."""
+
+    vocabulary: dict[str, int]
+    idf: Any  # ndarray (features,)
+    coef_t: Any  # ndarray (features, classes or 1)
+    intercept: Any  # ndarray (classes or 1,)
+    classes: list[str]
+
+    @classmethod
+    def of(cls, pipeline: Any) -> _Scorer:
+        features, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
+        return cls(
+            dict(features.vocabulary_),
+            features.idf_,
+            model.coef_.T.copy(),
+            model.intercept_,
+            [str(c) for c in model.classes_],
+        )
+
+    def probabilities(self, text: str) -> Any:
+        import numpy as np
+
+        counts = Counter(i for f in analyse(text) if (i := self.vocabulary.get(f)) is not None)
+        if counts:
+            index = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weights = (1.0 + np.log(tf)) * self.idf[index]  # sublinear tf × idf
+            weights /= np.sqrt(weights @ weights)  # l2, as TfidfVectorizer's default
+            scores = weights @ self.coef_t[index] + self.intercept
+        else:
+            scores = self.intercept.astype(np.float64)
+        if len(self.classes) == 2:  # binary logistic regression: one score
+            p = 1.0 / (1.0 + np.exp(-scores[0]))
+            return np.array([1.0 - p, p])
+        scores = np.exp(scores - scores.max())  # multinomial: softmax
+        return scores / scores.sum()
+
+
+_scorers: dict[int, tuple[Any, _Scorer]] = {}
+
+
 def suggest(pipeline: Any, text: str) -> Suggestion:
-    probabilities = pipeline.predict_proba([text])[0]
+    held = _scorers.get(id(pipeline))
+    if held is None or held[0] is not pipeline:
+        held = (pipeline, _Scorer.of(pipeline))
+        if len(_scorers) >= 64:  # one live model per province: retrained ones drop out
+            _scorers.pop(next(iter(_scorers)))
+        _scorers[id(pipeline)] = held
+    scorer = held[1]
+    probabilities = scorer.probabilities(text)
     best = int(probabilities.argmax())
-    return Suggestion(str(pipeline.classes_[best]), float(probabilities[best]))
+    return Suggestion(scorer.classes[best], float(probabilities[best]))
 
 
 def dumps(pipeline: Any) -> bytes:

@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from xaso.accounts.models import User
@@ -20,6 +22,7 @@ from xaso.citizens.models import (
     Announcement,
     AnnouncementTemplate,
     ApiKey,
+    AudioClip,
     Case,
     Contact,
     Gateway,
@@ -192,9 +195,11 @@ def load_demo_citizens(say: Callable[[str], None]) -> None:
         f"{Announcement.objects.filter(unit=unit).count()} thông báo, "
         f"{AnnouncementTemplate.objects.filter(unit=province).count()} mẫu."
     )
-    clip = Announcement.objects.filter(unit=unit, clips__isnull=False).first()
+    clip = AudioClip.objects.filter(announcement__unit=unit).order_by("pk").first()
     if clip is not None:
-        say(f"Âm thanh loa: {clip.clips.first().mp3.path}")  # type: ignore[union-attr]
+        # A link, not a path: the file may live in object storage.
+        url = reverse("citizens:clip", args=[clip.pk, "mp3"])
+        say(f"Âm thanh loa: {settings.XASO_PUBLIC_URL}{url}")
 
 
 def _cases(unit: Unit, villages: dict[str, object], officer: User | None) -> None:

@@ -31,6 +31,7 @@ from xaso.citizens.models import (
     Category,
     CommuneSettings,
     Contact,
+    EventKind,
     Gateway,
     LegalClass,
     Lexicon,
@@ -41,6 +42,7 @@ from xaso.citizens.models import (
     Village,
 )
 from xaso.citizens.textual import degrees_box, distance_m, mask_text, similarity, tokens
+from xaso.core.models import AuditEntry
 from xaso.core.personal import mask_phone
 from xaso.units.models import Generation, Level, Unit
 
@@ -425,6 +427,29 @@ def case_by_token(token: str) -> Case:
     if case is None:
         raise Http404("Liên kết không hợp lệ.")
     return case
+
+
+def recent_subscriptions(
+    *, unit_id: int, phone: str, ip: str, since: dt.datetime
+) -> tuple[int, int]:
+    """Web subscriptions since then for this number (in this commune) and from this
+    address, counted on the audit rows every subscription writes."""
+    entries = AuditEntry.objects.filter(action="citizens.subscribe", at__gte=since)
+    contact = Contact.objects.filter(unit_id=unit_id, phone=phone).values_list("pk", flat=True)
+    found = contact.first() if phone else None
+    by_phone = (
+        entries.filter(target_type="citizens.contact", target_id=str(found)).count()
+        if found is not None
+        else 0
+    )
+    return by_phone, entries.filter(ip_address=ip).count() if ip else 0
+
+
+def recent_ratings(case_id: int, *, since: dt.datetime) -> int:
+    """Ratings given through the tracking link (no signed-in actor) since then."""
+    return CaseEvent.objects.filter(
+        case_id=case_id, kind=EventKind.RATING, actor__isnull=True, at__gte=since
+    ).count()
 
 
 def recent_from(*, phone: str, ip_hash: str, since: dt.datetime) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xaso.connectors.models import Kind
 from xaso.connectors.schema import FIELDS
+from xaso.core.spreadsheets import safe_row
 
 # Shown for the reader; the loader skips them, so an export loads back unchanged.
 EXTRA = ("attributed_unit", "source")
@@ -38,7 +39,9 @@ def _row(kind: str, record: Any) -> list[Any]:
                  record.signed, record.processed_online]  # fmt: skip
     else:
         cells = [record.dossier_sid, record.amount, record.method, _local(record.paid_at)]
-    return [*common, *cells, record.unit.name, record.source.code]
+    # Text from other systems: never a formula once opened in Excel (the loader takes the
+    # apostrophe off again, so an export still loads back unchanged).
+    return safe_row([*common, *cells, record.unit.name, record.source.code])
 
 
 def header(kind: str) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xaso.connectors.models import Channel, Direction, DossierStatus, Kind, PaymentMethod
+from xaso.core.spreadsheets import restore_cell
 from xaso.core.text import fold
 from xaso.units.models import REFORM_DATE
 
@@ -406,7 +407,8 @@ class RowParser:
         return row[pos]
 
     def _required_text(self, row: Sequence[Any], name: str, limit: int, problems: Problems) -> str:
-        text = _text(self._cell(row, name))
+        # Our own export put an apostrophe before a formula sign: a round trip is unchanged.
+        text = restore_cell(_text(self._cell(row, name)))
         if not text:
             problems.append((name, "chưa có giá trị"))
         elif len(text) > limit:
@@ -532,6 +534,7 @@ class RowParser:
                 return slow(row)
             if (
                 not sid or not proc_code or not proc_name or len(sid) > 100
+                or "'" in (sid[0], proc_code[0], proc_name[0])
                 or len(proc_code) > 60 or len(proc_name) > 300 or fee < 0
                 or received.tzinfo is not None or received.year < first_year
                 or (full and channel != online) or (paid and not fee)

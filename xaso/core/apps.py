@@ -22,3 +22,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         pre_migrate.connect(_migration_lock_timeout, dispatch_uid="xaso-lock-timeout")
+        from django_tasks_db.models import DBTaskResult
+
+        from xaso.core.personal_data import register_audit_log, register_not_personal
+
+        register_audit_log()
+        register_not_personal(
+            DBTaskResult, {"queue_name": "tên hàng đợi tác vụ", "backend_name": "tên bộ chạy"}
+        )

@@ -291,6 +291,15 @@ def _component_rows(results: Results) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def _text_cell(value: Any) -> Any:
+    """Text from the input file (a unit's name) never starts a formula in the output
+    (OWASP "CSV injection"); the site's exports use ``xaso.core.spreadsheets``, which this
+    pure package may not import."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def write_results(results: Results, path: Path, mc: MonteCarloResult | None = None) -> None:
     """Write results to ``path`` (.csv, .xlsx or .json) atomically."""
     suffix = path.suffix.lower()
@@ -302,7 +311,7 @@ def write_results(results: Results, path: Path, mc: MonteCarloResult | None = No
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(["" if c is None else c for c in row] for row in rows)
+        writer.writerows(["" if c is None else _text_cell(c) for c in row] for row in rows)
         data = buffer.getvalue().encode("utf-8-sig")
         _atomic_write(path, lambda f: f.write(data))
     elif suffix == ".xlsx":
@@ -367,12 +376,12 @@ def _write_xlsx(results: Results, mc: MonteCarloResult | None, stream: IO[bytes]
         sheet = workbook.active if k == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = title
-        sheet.append([f"{framework.name_vi} — {framework.code} {framework.version}"])
+        sheet.append([_text_cell(f"{framework.name_vi} — {framework.code} {framework.version}")])
         sheet.append(header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_text_cell(c) for c in row])
         sheet.freeze_panes = "A3"
     workbook.save(stream)
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +28,8 @@ from xaso.accounts.models import Role, RoleAssignment, User
 from xaso.accounts.queries import Viewer, may_in_unit
 from xaso.core.audit import diff, on_commit, record_audit
 from xaso.core.personal import mask_phone, normalise_phone
+from xaso.core.uploads import UploadRejected
+from xaso.core.uploads import inspect as inspect_upload
 from xaso.index import Data as IndexData
 from xaso.index import DataError
 from xaso.programs import kpi as kpimath
@@ -71,7 +75,6 @@ from xaso.units.models import Generation, Level, Unit
 logger = logging.getLogger(__name__)
 
 # Evidence files: office documents, PDFs and photos, as the departments send them.
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".xls")
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -108,14 +111,37 @@ def _require(errors: dict[str, str], name: str, value: str, message: str) -> str
     return text
 
 
-def _check_evidence(errors: dict[str, str], name: str, upload: UploadedFile[Any] | None) -> None:
+def _check_evidence(
+    errors: dict[str, str], name: str, upload: UploadedFile[Any] | None
+) -> ContentFile[bytes] | None:
+    """The shared upload rules (``xaso.core.uploads``): type from the bytes, no active
+    PDF, macro or zip bomb, images rebuilt from their pixels; what is stored is the
+    checked file under its cleaned name."""
     if upload is None:
-        return
-    filename = (upload.name or "").lower()
-    if not filename.endswith(EVIDENCE_TYPES):
-        errors[name] = "Minh chứng phải là tệp PDF, ảnh (JPG, PNG) hoặc văn bản Word/Excel."
-    elif (upload.size or 0) > EVIDENCE_MAX_BYTES:
-        errors[name] = "Tệp minh chứng quá lớn (tối đa 20 MB)."
+        return None
+    if (upload.size or 0) > EVIDENCE_MAX_BYTES:  # refused before reading it
+        errors[name] = (
+            f"Tệp minh chứng nặng {(upload.size or 0) / 1_048_576:.1f} MB, vượt giới hạn "
+            f"{EVIDENCE_MAX_BYTES / 1_048_576:.0f} MB: hãy nén hoặc tách tệp."
+        )
+        return None
+    try:
+        checked = inspect_upload(upload.name or "", upload.read(), limit=EVIDENCE_MAX_BYTES)
+    except UploadRejected as exc:
+        errors[name] = exc.message
+        return None
+    return ContentFile(checked.data, name=checked.name)
+
+
+def _check_link(errors: dict[str, str], name: str, url: str) -> str:
+    """A link to evidence is a web address: no ``javascript:`` or ``data:`` link."""
+    url = (url or "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors[name] = "Đường dẫn minh chứng phải là địa chỉ web (http:// hoặc https://)."
+    return url
 
 
 # --- programmes --------------------------------------------------------------------------
@@ -550,7 +576,8 @@ def do_update_task(
     today = timezone.localdate()
     if done_on is not None and done_on > today:
         errors["done_on"] = "Ngày hoàn thành không được ở tương lai."
-    _check_evidence(errors, "evidence", evidence)
+    evidence_file = _check_evidence(errors, "evidence", evidence)
+    evidence_url = _check_link(errors, "evidence_url", evidence_url)
     for source, amount in (spent or {}).items():
         if source not in FundingSource.values:
             errors["spent"] = f"Nguồn kinh phí “{source}” không có."
@@ -583,8 +610,8 @@ def do_update_task(
         status=status,
         progress=progress,
         note=note.strip(),
-        evidence=evidence or "",
-        evidence_url=evidence_url.strip(),
+        evidence=evidence_file or "",
+        evidence_url=evidence_url,
     )
     changes: dict[str, Any] = diff(before, {"status": status, "progress": progress})
     if spent:
@@ -709,7 +736,8 @@ def do_record_measurement(
         )
     if kpi.measure_unit == "%" and not 0 <= value <= 100:
         errors["value"] = "Chỉ tiêu tính bằng % nhận giá trị từ 0 đến 100."
-    _check_evidence(errors, "evidence", evidence)
+    evidence_file = _check_evidence(errors, "evidence", evidence)
+    evidence_url = _check_link(errors, "evidence_url", evidence_url)
     if errors:
         raise ValidationError(errors)
     existing = Measurement.objects.filter(kpi=kpi, measured_on=measured_on).first()
@@ -719,9 +747,9 @@ def do_record_measurement(
     existing.value = value
     existing.measured_on = measured_on
     existing.source = source
-    existing.evidence_url = evidence_url.strip()
-    if evidence is not None:
-        existing.evidence = evidence
+    existing.evidence_url = evidence_url
+    if evidence_file is not None:
+        existing.evidence = evidence_file
     existing.recorded_by = actor
     existing.save()
     record_audit(

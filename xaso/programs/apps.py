@@ -96,3 +96,7 @@ class ProgramsConfig(AppConfig):
 
         register_periodic(send_reminders, every="daily")
         register_periodic(refresh_measured_kpis, every="daily")
+
+        from xaso.programs import personal
+
+        personal.register()

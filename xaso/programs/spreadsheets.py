@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xaso.core.spreadsheets import restore_cell, safe_cell
 from xaso.programs import kpi as kpimath
 from xaso.programs.frameworks import criterion_problem
 from xaso.programs.library import TEMPLATES_BY_CODE
@@ -85,10 +86,8 @@ def _fmt_date(value: dt.date | None) -> str:
 
 
 def _safe(cell: Any) -> Any:
-    # A text cell starting with = + - @ would run as a formula when opened in Excel.
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
+    # A text cell starting with = + - @ (tab, CR) would run as a formula in Excel.
+    return safe_cell(cell)
 
 
 def plan_workbook(participants: Iterable[Participant]) -> bytes:
@@ -268,8 +267,7 @@ class _Row:
     def text(self, column: str, *, required: bool = False) -> str:
         raw = self.cells.get(column)
         value = "" if raw is None else " ".join(str(raw).split())
-        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
-            value = value[1:]
+        value = restore_cell(value)  # the apostrophe our export put before a formula sign
         if required and not value:
             self.bad(column, "Ô này không được để trống.")
         return value

@@ -86,7 +86,7 @@ class PeerOut(Schema):
     of: int
 
 
-class CriterionOut(Schema):
+class CriterionShareOut(Schema):
     code: str
     name: str
     share: float
@@ -114,8 +114,8 @@ class ScorecardOut(Schema):
     total: MeasureLineOut
     measures: list[MeasureLineOut]
     peers: list[PeerOut]
-    strengths: list[CriterionOut]
-    weaknesses: list[CriterionOut]
+    strengths: list[CriterionShareOut]
+    weaknesses: list[CriterionShareOut]
     change_up: list[MoveOut]
     change_down: list[MoveOut]
     rank_p05: int | None
@@ -231,11 +231,11 @@ def unit_scorecard(request: HttpRequest, period_id: int, code: str) -> Scorecard
         measures=[_line(m) for m in card.measures],
         peers=[PeerOut(label=p.label, rank=p.rank, of=p.of) for p in card.peers],
         strengths=[
-            CriterionOut(code=c.code, name=c.name, share=c.share, province_median=c.median)
+            CriterionShareOut(code=c.code, name=c.name, share=c.share, province_median=c.median)
             for c in card.strengths
         ],
         weaknesses=[
-            CriterionOut(code=c.code, name=c.name, share=c.share, province_median=c.median)
+            CriterionShareOut(code=c.code, name=c.name, share=c.share, province_median=c.median)
             for c in card.weaknesses
         ],
         change_up=[

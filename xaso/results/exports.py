@@ -33,9 +33,10 @@ from openpyxl.utils import get_column_letter
 from PIL import Image, ImageDraw, ImageFont
 
 from xaso.assessments.models import Period, Snapshot
+from xaso.core.spreadsheets import FORMULA_START, safe_cell
 from xaso.results import charts, queries
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_START", "safe"]
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 DEFAULT_RECIPIENTS = [
@@ -53,9 +54,7 @@ FONT_FILES = (
 
 
 def safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def vn(value: float | None, decimals: int = 2) -> str:
@@ -193,7 +192,7 @@ def scores_xlsx(period: Period, snapshot: Snapshot) -> bytes:
         f"giá trị 0–1 (điểm / điểm tối đa); SHA-256 dữ liệu {snapshot.inputs_sha256}",
         10,
     )
-    ws.append(head)
+    ws.append([safe(h) for h in head])  # names of the framework's nodes, as imported
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

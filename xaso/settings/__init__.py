@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "xaso.programs",
     "xaso.connectors",
     "xaso.results",
+    "xaso.privacy",
     "xaso.site",
 ]
 
@@ -185,8 +188,61 @@ STATICFILES_DIRS = [BASE_DIR / "xaso" / "static"]
 STATIC_ROOT = Path(os.environ.get("XASO_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("XASO_MEDIA_ROOT", DATA_DIR / "media"))
+
+
+def object_storage(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The ``STORAGES`` entry for S3-compatible object storage (MinIO, a provincial cloud,
+    AWS) from the ``XASO_S3_*`` variables, or None when ``XASO_S3_BUCKET`` is not set.
+
+    Objects are private (no ACL is sent, so the bucket's default — private — applies);
+    every download goes through the app's access-checked views, and the rare URL that
+    does point at the bucket is presigned and short-lived."""
+    bucket = environ.get("XASO_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    from botocore.config import Config
+
+    endpoint = environ.get("XASO_S3_ENDPOINT_URL", "").strip() or None
+    addressing = environ.get("XASO_S3_ADDRESSING_STYLE", "").strip() or (
+        "path" if endpoint else "auto"
+    )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            # Empty means boto3's own chain (AWS_* variables, instance role).
+            "access_key": environ.get("XASO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("XASO_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": environ.get("XASO_S3_REGION", "").strip() or "us-east-1",
+            "location": environ.get("XASO_S3_PREFIX", "").strip().strip("/"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(environ.get("XASO_S3_URL_SECONDS", "300")),
+            # Never overwrite: two residents' "anh.jpg" in one month stay two files, as
+            # on a file system.
+            "file_overwrite": False,
+            # Downloads above this spill to a temporary file instead of memory.
+            "max_memory_size": 16 * 1024 * 1024,
+            # django-storages ignores its own addressing_style and signature_version
+            # options once a client_config is given, so they live here.
+            "client_config": Config(
+                # MinIO and most provincial clouds want path-style URLs (no bucket DNS).
+                s3={"addressing_style": addressing},
+                # SigV4 everywhere, presigned URLs too (boto3 would presign with SigV2).
+                signature_version="s3v4",
+                # Fail fast: a stopped object store makes /readyz answer 503 in seconds.
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
 STORAGES = {
-    "default": {
+    "default": object_storage(os.environ)
+    or {
         "BACKEND": os.environ.get(
             "XASO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
         )
@@ -218,6 +274,17 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("XASO_FROM_EMAIL", "xaso <no-reply@xaso.local>")
+# Retention of personal data (Law 91/2025/QH15), in days; the daily sweep
+# (``xaso periodic daily``) erases what is older. 0 switches a sweep off. See
+# docs/personal-data.md for what each one covers.
+XASO_RETENTION_DAYS = {
+    # Reporter's identity on cases, counted from the case's end (about five years).
+    "closed_cases": int(os.environ.get("XASO_RETENTION_CLOSED_CASES_DAYS", "1826")),
+    # Phone numbers and texts of messages sent (or given up on).
+    "outbox": int(os.environ.get("XASO_RETENTION_OUTBOX_DAYS", "90")),
+    # Sign-in records (lockout logs) and the IP addresses in the audit log.
+    "login_records": int(os.environ.get("XASO_RETENTION_LOGIN_DAYS", "365")),
+}
 # Evidence uploads: the issue's default, configurable per deployment.
 XASO_EVIDENCE_MAX_BYTES = int(os.environ.get("XASO_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 

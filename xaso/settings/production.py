@@ -41,8 +41,16 @@ MAILERS = {
         },
     }
 }
+# Uploaded files: the data directory, or S3-compatible object storage when XASO_S3_BUCKET
+# and the other XASO_S3_* variables are set (xaso.settings.object_storage, docs/deploy.md).
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+_files = STORAGES["default"]
+if _files["BACKEND"] == "storages.backends.s3.S3Storage" and not _files.get("OPTIONS"):
+    raise ImproperlyConfigured(
+        "Object storage needs XASO_S3_BUCKET (and XASO_S3_ENDPOINT_URL, XASO_S3_ACCESS_KEY_ID, "
+        "XASO_S3_SECRET_ACCESS_KEY): see docs/deploy.md."
+    )
 WHITENOISE_USE_FINDERS = False

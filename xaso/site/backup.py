@@ -123,6 +123,12 @@ def table_fingerprints() -> dict[str, dict[str, Any]]:
 
 
 def stored_files(prefix: str = "") -> Iterator[str]:
+    """The name of every file in the default storage. An object store is listed flat (one
+    request per 1,000 keys, however many "folders"); a file system is walked."""
+    keys = _object_keys(prefix)
+    if keys is not None:
+        yield from keys
+        return
     try:
         directories, files = default_storage.listdir(prefix)
     except FileNotFoundError:
@@ -131,6 +137,17 @@ def stored_files(prefix: str = "") -> Iterator[str]:
         yield f"{prefix}{name}"
     for directory in directories:
         yield from stored_files(f"{prefix}{directory}/")
+
+
+def _object_keys(prefix: str) -> Iterator[str] | None:
+    from storages.backends.s3 import S3Storage
+
+    if not isinstance(default_storage, S3Storage):
+        return None
+    # Names are relative to the storage's key prefix (XASO_S3_PREFIX), as the app saw them.
+    root = f"{default_storage.location}/" if default_storage.location else ""
+    objects = default_storage.bucket.objects.filter(Prefix=f"{root}{prefix}")
+    return (o.key[len(root) :] for o in objects if not o.key.endswith("/"))
 
 
 def sha256_of(handle: BinaryIO) -> str:

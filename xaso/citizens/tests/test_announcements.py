@@ -8,13 +8,14 @@ import io
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from xaso.accounts.models import User
 from xaso.accounts.tests.factories import make_user
-from xaso.citizens import actions, channels, queries, speech
+from xaso.citizens import actions, channels, clocks, queries, speech
 from xaso.citizens.fakegateway import FakeGateway
 from xaso.citizens.models import Announcement, Contact, OutboxMessage, Village
 from xaso.citizens.tests import factories
@@ -220,6 +221,10 @@ def test_delivery_coverage_and_not_reached_list(
 ) -> None:
     fake = FakeGateway(name="cov")
     channels.register_fake("cov", fake)
+    # 10:00 in Vietnam: at night ordinary SMS wait for the end of quiet hours.
+    daytime = dt.datetime.combine(dt.date.today(), dt.time(10), tzinfo=clocks.VN_TZ)
+    traveller = time_machine.travel(daytime, tick=True)
+    traveller.start()
     try:
         factories.gateway(hoa_phu, name="cov")
         item = actions.do_create_announcement(
@@ -232,6 +237,7 @@ def test_delivery_coverage_and_not_reached_list(
         actions.do_submit_announcement(announcement=item, actor=officer)
         actions.do_drain_outbox(worker="w")
     finally:
+        traveller.stop()
         channels.unregister_fake("cov")
     rows = {r.village: r for r in queries.coverage(item)}
     assert (rows["Thôn 1"].contacts, rows["Thôn 1"].sms, rows["Thôn 1"].any) == (2, 2, 2)

@@ -9,10 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from xaso.accounts.models import User
+from xaso.core.middleware import client_ip as forwarded_client_ip
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+    """The resident's address for the intake's per-address limit. Behind the proxy
+    (``XASO_PROXY_COUNT``) REMOTE_ADDR is the proxy's, and every resident of the province
+    shared one limit of ten reports an hour; the same rule as the audit log's address."""
+    return str(forwarded_client_ip(request) or "")
 
 
 def signed_in(request: HttpRequest) -> User:

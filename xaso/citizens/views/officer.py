@@ -256,6 +256,8 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
     month = as_int(request.GET.get("thang"), now.month) or now.month
     if not 1 <= month <= 12:
         month = now.month
+    if not 2000 <= year <= 2100:  # ?nam=99999 overflowed the datetime (a 500)
+        year = now.year
     start, end = queries.month_bounds(year, month)
     return render(
         request,

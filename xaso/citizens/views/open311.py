@@ -22,6 +22,7 @@ from xaso.citizens import actions, queries
 from xaso.citizens.intake import IntakeError, from_open311
 from xaso.citizens.models import DONE_STATES, Case, Category, LegalClass, State
 from xaso.citizens.textual import mask_text
+from xaso.citizens.views.common import client_ip
 from xaso.units.models import Level, Unit
 
 MAX_SPAN = dt.timedelta(days=90)
@@ -328,7 +329,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, "Cần lat và long, hoặc address_string, hoặc address_id.")
     try:
         record = from_open311(request.POST.dict(), unit.pk, service_code)
-        record.ip = str(request.META.get("REMOTE_ADDR") or "")
+        record.ip = client_ip(request)
         receipt = actions.do_receive_case(record, actor=None)
     except IntakeError as exc:
         raise Open311Error(429 if exc.code == "throttled" else 400, exc.message) from None

@@ -64,6 +64,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     """Theo dõi phản ánh: status, answer, rating and reopening for the reporter."""
     case = queries.case_by_token(token)
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
         try:
             if request.POST.get("op") == "rate":
@@ -77,7 +78,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                 actions.do_reopen_case(case=case, reason=request.POST.get("reason", ""), actor=None)
             return redirect("citizens:track", token=token)
         except ValidationError as exc:
-            errors = messages_of(exc)
+            errors, status = messages_of(exc), 400
+        except IntakeError as exc:
+            errors, status = [exc.message], 429 if exc.code == "throttled" else 400
     events = [e for e in queries.timeline(case) if not e.internal]
     return render(
         request,
@@ -88,7 +91,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "events": events,
             "errors": errors,
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -248,6 +251,7 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
 def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     unit = queries.current_commune(code)
     errors: list[str] = []
+    status = 400
     if request.POST.get("consent") != "on":
         errors.append("Hãy đánh dấu đồng ý nhận tin để đăng ký.")
     else:
@@ -264,16 +268,18 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
                 phone=request.POST.get("phone", ""),
                 village=village,
                 topics=request.POST.get("topics", ""),
+                ip=client_ip(request),
             )
         except IntakeError as exc:
             errors.append(exc.message)
+            status = 429 if exc.code == "throttled" else 400
         except ValidationError as exc:
             errors += messages_of(exc)
     return render(
         request,
         "citizens/subscribed.html",
         {"unit": unit, "errors": errors},
-        status=400 if errors else 200,
+        status=status if errors else 200,
     )
 
 

@@ -16,6 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="Chỉ chuẩn bị dữ liệu.")
+        parser.add_argument(
+            "--scale",
+            choices=["pilots", "province"],
+            default="pilots",
+            help="province: thêm mọi xã của tỉnh demo (cán bộ, hai kỳ đánh giá toàn tỉnh) — "
+            "dữ liệu của bài thử tải.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         say = self.stdout.write
@@ -23,6 +30,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         say("Cơ sở dữ liệu: đã tạo/cập nhật.")
         logins = load_all(say)
+        if options["scale"] == "province":
+            from xaso.site.scale import load_province_scale
+
+            load_province_scale(say)
         url = f"http://127.0.0.1:{options['port']}/"
         say("")
         say(self.style.SUCCESS(f"Trang demo: {url}"))
