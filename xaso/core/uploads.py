@@ -30,7 +30,7 @@ import zlib
 from dataclasses import dataclass
 
 import puremagic
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 # An Office file whose parts inflate past this, or compress better than this ratio, is
 # treated as a zip bomb: real decisions and spreadsheets are nowhere near.
@@ -332,6 +332,19 @@ def _office_parts(shown: str, archive: zipfile.ZipFile, infos: list[zipfile.ZipI
                     )
 
 
+def _load_whole(probe: Image.Image) -> None:
+    """Decodes every pixel, refusing a truncated file. WeasyPrint sets Pillow's global
+    ``LOAD_TRUNCATED_IMAGES`` when imported (any process that renders a PDF report), which
+    would pad a cut-off upload with grey instead of failing: the check must not depend on
+    what else the process has imported."""
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        probe.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
 def _image(shown: str, data: bytes) -> CheckedFile:
     try:
         with warnings.catch_warnings():
@@ -341,7 +354,7 @@ def _image(shown: str, data: bytes) -> CheckedFile:
                     raise UploadRejected(
                         f"Ảnh “{shown}” quá lớn ({probe.width}×{probe.height} điểm ảnh)."
                     )
-                probe.load()
+                _load_whole(probe)
                 upright = ImageOps.exif_transpose(probe)
                 fmt = probe.format
     except UploadRejected:

@@ -67,3 +67,15 @@ def test_ordinary_files_still_pass() -> None:
     for name, data in fine.items():
         checked = inspect(name, data, limit=LIMIT)
         assert checked.name.rsplit(".", 1)[0] == name.rsplit(".", 1)[0], checked.name
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_is_imported() -> None:
+    """WeasyPrint switches Pillow to padding truncated images; the check must not care."""
+    import weasyprint  # noqa: F401  (its import sets ImageFile.LOAD_TRUNCATED_IMAGES)
+    from PIL import ImageFile
+
+    case = next(c for c in CORPUS if c.key == "png-truncated")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(UploadRejected, match="hỏng"):
+        inspect(case.name, case.data, limit=LIMIT, kinds=PHOTOS)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
