@@ -151,6 +151,7 @@ def test_a_file_changed_in_storage_is_reported(
 def test_an_uploaded_pdf_is_checked_by_the_worker_and_its_verdict_shown_beside_it(
     ca: TestCA, signed: bytes, song_cau: Unit, thai_nguyen: Unit, client: Client,
     django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -160,6 +161,10 @@ def test_an_uploaded_pdf_is_checked_by_the_worker_and_its_verdict_shown_beside_i
     from xaso.connectors.tests.conftest import sign_in
 
     settings.MEDIA_ROOT = tmp_path
+    # The worker closes connections between tasks; the test's transaction must survive it.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     actions.do_add_trust_root(province=thai_nguyen, name="CA thử", data=ca.root_der, actor=None)
     period = make_period(thai_nguyen, [song_cau])
     submission = period.submissions.get()
