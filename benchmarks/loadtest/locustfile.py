@@ -1,8 +1,11 @@
 """Deadline day, as locust users (run by ``benchmarks/loadtest/run.py``; 127.0.0.1 only).
 
-Mix (weights): commune officers saving the assessment form and attaching evidence (30),
-verifiers working their queue (5), the public reading rankings, scorecards and the JSON
-API (50), residents sending feedback by the web form and by Open311 (15).
+Mix (weights, think time between actions): commune officers saving the assessment form
+and attaching evidence (30, 5–15 s: reading a criterion, finding the figure, typing it),
+verifiers working their queue (5, 10–30 s: a submission has 34 criteria and their
+evidence), the public reading rankings, scorecards and the JSON API (50, 2–8 s), residents
+sending feedback by the web form and by Open311 (15, 20–60 s, plus 3.5–8 s on the form).
+300 users offer about 45 requests/s; the step load finds what the machine can take.
 
 Every user is its own person, as the production profile sees people behind nginx
 (``XASO_PROXY_COUNT=1``): its own ``X-Forwarded-For`` address, its own account (commune
@@ -12,7 +15,7 @@ limits per phone and per address all run as in production.
 
 Inputs (environment): ``XASO_LOAD_FIXTURES`` — the JSON ``run.py`` writes (accounts,
 TOTP keys, ids); ``XASO_LOAD_RECORDS`` — where to append one line per request
-(``time group status ms failed``); ``XASO_LOAD_STEPS`` — a step-load shape
+(``time group status ms failed name``, tab-separated); ``XASO_LOAD_STEPS`` — a step-load shape
 ``seconds:users,seconds:users,…`` (without it, the command line's -u/-r/-t apply).
 
 Request names start with their group, ``json`` (API, Open311), ``page`` (HTML, HTMX
@@ -64,7 +67,8 @@ def _record(
 ) -> None:  # fmt: skip
     status = getattr(response, "status_code", 0) or 0
     group = name.split(" ", 1)[0]
-    line = f"{time.time():.3f} {group} {status} {response_time:.1f} {int(exception is not None)}\n"
+    failed = int(exception is not None)
+    line = f"{time.time():.3f}\t{group}\t{status}\t{response_time:.1f}\t{failed}\t{name}\n"
     with _records_lock:
         _records.write(line)
 
@@ -163,7 +167,7 @@ class CommuneOfficer(Person):
     """Finishing the commune's form on the last day: fill, attach, check, submit."""
 
     weight = 30
-    wait_time = between(3, 10)
+    wait_time = between(20, 60)
 
     def on_start(self) -> None:
         super().on_start()
@@ -214,7 +218,7 @@ class CommuneOfficer(Person):
         fields = {
             "csrfmiddlewaretoken": self.csrf(),
             "ma": code,
-            "doc_number": "12/QĐ-UBND",
+            "doc_number": f"{random.randint(1, 400)}/QĐ-UBND",
             "doc_date": "15/03/2025",
             "doc_issuer": "UBND xã",
             "doc_summary": "Quyết định",
@@ -250,7 +254,7 @@ class Verifier(Person):
     """The province's verifiers working the queue of submitted forms."""
 
     weight = 5
-    wait_time = between(4, 12)
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         super().on_start()
@@ -292,7 +296,7 @@ class Public(Person):
     """Press, residents and other provinces reading the published results."""
 
     weight = 50
-    wait_time = between(1, 5)
+    wait_time = between(2, 8)
 
     @task(4)
     def ranking_page(self) -> None:
@@ -344,7 +348,7 @@ class Resident(Person):
     """Residents reporting problems: the commune's web form and Open311 apps."""
 
     weight = 15
-    wait_time = between(5, 15)
+    wait_time = between(20, 60)
 
     def phone(self) -> str:
         return "091" + f"{random.randrange(10**7):07d}"

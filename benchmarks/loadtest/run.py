@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import csv
 import json
 import os
 import secrets
@@ -183,22 +182,25 @@ def locust(env: dict[str, str], port: int, prefix: Path, *extra: str, records: P
     subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL)
 
 
-def read_records(path: Path) -> list[tuple[float, str, int, float, int]]:
+Row = tuple[float, str, int, float, int, str]  # time, group, status, ms, failed, name
+
+
+def read_records(path: Path) -> list[Row]:
     rows = []
-    for line in path.read_text().splitlines():
-        t, group, status, ms, failed = line.split()
-        rows.append((float(t), group, int(status), float(ms), int(failed)))
+    for line in path.read_text(encoding="utf-8").splitlines():
+        t, group, status, ms, failed, name = line.split("\t")
+        rows.append((float(t), group, int(status), float(ms), int(failed), name))
     return rows
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: float) -> int | None:
     if not values:
-        return float("nan")
+        return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))])
 
 
-def window_stats(rows: list[tuple[float, str, int, float, int]], seconds: float) -> dict[str, Any]:
+def window_stats(rows: list[Row], seconds: float) -> dict[str, Any]:
     out: dict[str, Any] = {
         "requests": len(rows),
         "rps": round(len(rows) / seconds, 1) if seconds else 0,
@@ -208,7 +210,7 @@ def window_stats(rows: list[tuple[float, str, int, float, int]], seconds: float)
     out["error_rate"] = round(100 * out["errors"] / len(rows), 2) if rows else 0.0
     for group in ("json", "page", "auth"):
         times = [r[3] for r in rows if r[1] == group]
-        out[group] = {"n": len(times), **{f"p{q}": round(pct(times, q)) for q in (50, 95, 99)}}
+        out[group] = {"n": len(times), **{f"p{q}": pct(times, q) for q in (50, 95, 99)}}
         if times:
             out[group]["mean"] = round(statistics.fmean(times))
     return out
@@ -222,15 +224,16 @@ def within_goals(stats: dict[str, Any]) -> bool:
     )
 
 
-def slowest(csv_path: Path, n: int = 8) -> list[tuple[str, str, int, int]]:
-    if not csv_path.exists():
-        return []
-    with csv_path.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["Name"] != "Aggregated"]
-    rows.sort(key=lambda r: -float(r["95%"] or 0))
-    return [
-        (r["Name"], r["95%"], int(r["Request Count"]), int(r["Failure Count"])) for r in rows[:n]
+def slowest(rows: list[Row], n: int = 8) -> list[tuple[str, int, int, int]]:
+    """(name, p95 ms, requests, failures) of the slowest endpoints in ``rows``."""
+    names: dict[str, list[Row]] = {}
+    for row in rows:
+        names.setdefault(row[5], []).append(row)
+    out = [
+        (name, pct([r[3] for r in mine], 95) or 0, len(mine), sum(r[4] for r in mine))
+        for name, mine in names.items()
     ]
+    return sorted(out, key=lambda item: -item[1])[:n]
 
 
 def main() -> int:
@@ -306,8 +309,14 @@ def main() -> int:
             for q in ("p50", "p95", "p99"):
                 say(f"steady_{group}_{q}_ms", stats[group][q])
         say("steady_within_goals", within_goals(stats))
-        for name, p95, count, failures in slowest(run / "steady_stats.csv"):
-            say(f"slowest_p95_ms[{name}]", f"{p95} (n={count}, failures={failures})")
+        for name, p95, count, failures in slowest(rows):
+            say(f"steady_slowest_p95_ms[{name}]", f"{p95} (n={count}, failures={failures})")
+        ramp_rows = [r for r in all_rows if r[0] < began + ramp]
+        ramp_stats = window_stats(ramp_rows, ramp)
+        for group in ("json", "page", "auth"):
+            say(f"rampup_{group}_p95_ms", ramp_stats[group]["p95"])
+        for name, p95, count, failures in slowest(ramp_rows, 4):
+            say(f"rampup_slowest_p95_ms[{name}]", f"{p95} (n={count}, failures={failures})")
 
         if not args.no_steps:
             steps = [(int(a), int(b)) for a, b in (s.split(":") for s in args.steps.split(","))]

@@ -40,6 +40,19 @@ def _word_tokenize(text: str) -> list[str]:
     return list(word_tokenize(text))
 
 
+def warm_up() -> None:
+    """Loads what the first report in a fresh process would: scikit-learn (what the stored
+    model unpickles into) and underthesea's tokenizer model. Seconds of imports that hold
+    the import lock, so a web worker's other threads waited behind the first report of
+    the day: 20–30 s answers at start-up in the load test. ``xaso/wsgi.py`` calls this
+    before a worker takes requests."""
+    import sklearn.feature_extraction.text
+    import sklearn.linear_model
+    import sklearn.pipeline  # noqa: F401
+
+    _word_tokenize("khởi động")
+
+
 def analyse(text: str) -> list[str]:
     """Features of one text: underthesea's words (joined compounds such as "xe_may") and
     their pairs, plus character 3- and 4-grams of the accent-free text."""

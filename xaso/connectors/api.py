@@ -80,6 +80,8 @@ def push_records(request: HttpRequest, kind: str) -> Status:
         )  # fmt: skip
     except json.JSONDecodeError as exc:
         raise HttpError(400, f"JSON không hợp lệ: {exc}") from None
+    except UnicodeDecodeError:  # json.loads of bytes that are no UTF-8/16/32 (was a 500)
+        raise HttpError(400, "JSON không hợp lệ: nội dung phải mã hoá UTF-8.") from None
     except (ReadError, ConnectorError) as exc:
         raise HttpError(400, exc.message) from None
     batch = report.batch

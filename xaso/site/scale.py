@@ -67,10 +67,35 @@ def _period(province: Unit, year: int, **kwargs: object) -> tuple[Period, bool]:
     return period, True
 
 
+def _complete(sub: Submission, now: dt.datetime) -> Submission:
+    """As the pilot demo's officers do (evidence where a claim needs it, a comment on each
+    warning) — but each commune numbers its own decisions, as real ones do, so the
+    evidence-reuse check sees the few collisions a province has, not one per commune."""
+    check = assessment_queries.check_submission(sub)
+    for n, finding in enumerate(f for f in check.hard if f.kind == "evidence"):
+        number = (int(sub.unit.code) * 7 + n * 13 + sub.period.year) % 397 + 1
+        assessment_actions.do_upload_evidence(
+            submission=sub, criterion=finding.code, name=f"quyet-dinh-{finding.code}.pdf",
+            data=assessments_demo.DEMO_PDF
+            + f"{sub.unit.code}-{finding.code}-{sub.period.year}\n%%EOF\n".encode(),
+            doc_number=f"{number}/QĐ-UBND", doc_date=f"15/03/{sub.period.year}",
+            doc_issuer=f"UBND {sub.unit.name}", doc_summary="Tài liệu minh chứng (demo)",
+            actor=None, now=now,
+        )  # fmt: skip
+    sub = Submission.objects.get(pk=sub.pk)
+    soft = assessment_queries.check_submission(sub).soft
+    if soft:
+        comments = {f.code: "Đã rà soát, số liệu đúng (demo)." for f in soft}
+        assessment_actions.do_save_values(
+            submission=sub, values={}, comments=comments, actor=None, now=now
+        )
+    return Submission.objects.get(pk=sub.pk)
+
+
 def _ready(sub: Submission, *, lift: float, now: dt.datetime, share: float = 1.0) -> Submission:
     framework = assessment_queries.framework_of(sub.period)
     filled = assessments_demo._fill(sub, framework, {}, lift=lift, actor=None, now=now, share=share)
-    return filled if share < 1.0 else assessments_demo._complete(filled, None, now)
+    return filled if share < 1.0 else _complete(filled, now)
 
 
 def load_province_scale(say: Callable[[str], None], *, province_code: str = PROVINCE_CODE) -> int:

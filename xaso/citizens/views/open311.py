@@ -12,6 +12,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from xaso.citizens import actions, queries
 from xaso.citizens.intake import IntakeError, from_open311
-from xaso.citizens.models import DONE_STATES, Case, Category, LegalClass, State
+from xaso.citizens.models import DONE_STATES, Attachment, Case, Category, LegalClass, State
 from xaso.citizens.textual import mask_text
 from xaso.citizens.views.common import client_ip
 from xaso.units.models import Level, Unit
@@ -223,7 +224,10 @@ def _request_row(case: Case, request: HttpRequest) -> dict[str, Any]:
         notes = f"Trùng với {case.duplicate_of.code}"
     elif case.answer:
         notes = mask_text(case.answer)
-    photo = case.attachments.filter(content_type__startswith="image/").first()
+    photos = getattr(case, "photos", None)  # prefetched by _public_requests()
+    if photos is None:
+        photos = list(case.attachments.filter(content_type__startswith="image/").order_by("pk"))
+    photo = photos[0] if photos else None
     return {
         "service_request_id": case.code,
         "status": _status(case),
@@ -245,11 +249,16 @@ def _request_row(case: Case, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+_PHOTOS = Attachment.objects.filter(content_type__startswith="image/").order_by("pk")
+
+
 def _public_requests() -> Any:
     return (
         Case.objects.filter(is_public=True)
         .exclude(legal_class=LegalClass.DENUNCIATION)
         .select_related("unit", "category", "village", "duplicate_of")
+        # One query for every listed case's photo, not one per case (up to 1,000 rows).
+        .prefetch_related(Prefetch("attachments", queryset=_PHOTOS, to_attr="photos"))
     )
 
 
