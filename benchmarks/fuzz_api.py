@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -32,14 +33,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--budget", type=int, default=12_000, help="requests in all")
     parser.add_argument("--seed", type=int, default=20251)
-    parser.add_argument("--data-dir", help="data directory to use (kept); default: temporary")
+    parser.add_argument(
+        "--data-dir", help="data directory to use and keep; default: a temporary one, removed"
+    )
     parser.add_argument(
         "--shared", action="store_true", help="send each generated case as every identity"
     )
     parser.add_argument("--light", action="store_true", help="the CI test's lighter demo data")
     args = parser.parse_args()
 
-    os.environ["XASO_DATA_DIR"] = args.data_dir or tempfile.mkdtemp(prefix="xaso-fuzz-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="xaso-fuzz-")
+    os.environ["XASO_DATA_DIR"] = data_dir
     os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "xaso.settings"
     os.environ["XASO_DEMO"] = "0"
@@ -89,6 +93,8 @@ def main() -> int:
         say(name, value)
     if tally.problems:
         print("\n" + tally.report(), file=sys.stderr)
+    if not args.data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
     return 1 if tally.server_errors else 0
 
 

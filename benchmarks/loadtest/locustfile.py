@@ -5,7 +5,7 @@ and attaching evidence (30, 5–15 s: reading a criterion, finding the figure, t
 verifiers working their queue (5, 10–30 s: a submission has 34 criteria and their
 evidence), the public reading rankings, scorecards and the JSON API (50, 2–8 s), residents
 sending feedback by the web form and by Open311 (15, 20–60 s, plus 3.5–8 s on the form).
-300 users offer about 45 requests/s; the step load finds what the machine can take.
+300 users make about 34 requests/s; the step load finds what the machine can take.
 
 Every user is its own person, as the production profile sees people behind nginx
 (``XASO_PROXY_COUNT=1``): its own ``X-Forwarded-For`` address, its own account (commune

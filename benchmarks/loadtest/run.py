@@ -1,6 +1,6 @@
 """Deadline day under load, on this machine, on loopback only; bounded in time.
 
-    .venv/bin/python benchmarks/loadtest/run.py                 # ≈ 12 min in all
+    .venv/bin/python benchmarks/loadtest/run.py                 # ≈ 10 min in all
     .venv/bin/python benchmarks/loadtest/run.py --duration 120 --no-steps
     .venv/bin/python benchmarks/loadtest/run.py --steps 30:100,30:300,30:600
 

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from xaso.core.middleware import client_ip
 from xaso.site import operations
 from xaso.units import queries as unit_queries
 
@@ -30,6 +31,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     # Metrics reveal volumes and queue sizes: only the monitoring network may read them.
-    if not operations.metrics_allowed(request.META.get("REMOTE_ADDR")):
+    # Behind the reverse proxy REMOTE_ADDR is always the proxy's (loopback): judge the
+    # client address the proxy forwarded instead.
+    if not operations.metrics_allowed(client_ip(request)):
         raise Http404
     return HttpResponse(operations.metrics_text(), content_type="text/plain; version=0.0.4")

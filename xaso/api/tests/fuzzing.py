@@ -34,7 +34,7 @@ from typing import Any
 
 import hypothesis
 import schemathesis
-from django.core.signals import got_request_exception, request_finished
+from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -307,13 +307,28 @@ def build_world() -> World:
 
 def schemas(app: Any) -> list[Any]:
     """The ninja API's own document, and the Open311 one, both bound to the WSGI app."""
-    api = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    with _keep_connection():
+        api = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     open311 = schemathesis.openapi.from_dict(open311_document())
     open311.app = app
     return [api, open311]
 
 
 # --- the run ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _keep_connection() -> Iterator[None]:
+    """As Django's test client does: a request's start and end must not close the database
+    connection (inside a test's transaction that breaks it on PostgreSQL; in the benchmark
+    it only costs time)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @contextlib.contextmanager
@@ -326,18 +341,15 @@ def _quiet_and_capturing() -> Iterator[list[str]]:
         captured.append(traceback.format_exc())
 
     got_request_exception.connect(on_exception)
-    # As Django's test client does: a request's end must not close the connection (inside a
-    # test's transaction that would break it; in the benchmark it only costs time).
-    request_finished.disconnect(close_old_connections)
     loggers = [logging.getLogger(n) for n in ("django.request", "django.security", "xaso")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL)
     try:
-        yield captured
+        with _keep_connection():
+            yield captured
     finally:
         got_request_exception.disconnect(on_exception)
-        request_finished.connect(close_old_connections)
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
 

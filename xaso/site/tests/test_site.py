@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -123,6 +124,16 @@ def test_metrics_expose_task_queue_depth_to_loopback_only(client: Client) -> Non
     assert 'xaso_tasks{status="ready"} 1.0' in text
     assert "django_http_requests_total_by_method_total" in text
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+
+
+def test_behind_the_proxy_metrics_judge_the_forwarded_client(client: Client, settings: Any) -> None:
+    """nginx on the same host: REMOTE_ADDR is always loopback, the client is forwarded."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    outsider = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.get("/metrics", **outsider).status_code == 404
+    monitoring = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1"}
+    assert client.get("/metrics", **monitoring).status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200  # scraped directly
 
 
 def test_migrations_run_with_a_lock_timeout_on_postgresql() -> None:
