@@ -113,19 +113,9 @@ def _check(
         raise PermissionDenied(message)
 
 
-def _event(
-    case: Case,
-    kind: str,
-    actor: User | None,
-    *,
-    text: str = "",
-    state_from: str = "",
-    state_to: str = "",
-    internal: bool = True,
-) -> CaseEvent:
-    event = _unsaved_event(
-        case, kind, actor, text=text, state_from=state_from, state_to=state_to, internal=internal
-    )
+def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEvent:
+    """A timeline event, saved (``fields`` as for ``_unsaved_event``)."""
+    event = _unsaved_event(case, kind, actor, **fields)
     event.save(force_insert=True)
     return event
 
